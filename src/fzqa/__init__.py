@@ -1,0 +1,3 @@
+"""fzqa: a knowledge graph with cited question answering over Chinese rule-of-law measures."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,268 @@
+"""The `fzqa` command: build, parse, norms, validate, sparql, search, ask, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class CLIError(Exception):
+    """A user-facing error: printed without a traceback, exit status 2 (or ``code``)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _print_json(data: Any, out: TextIO | None = None) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2), file=out or sys.stdout)
+
+
+def _progress(msg: str) -> None:
+    print(f"[fzqa] {msg}", file=sys.stderr, flush=True)
+
+
+def _read_batch(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"--batch {path}: no such file")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"--batch {path}: not UTF-8 (byte {exc.start})") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CLIError(f"--batch {path}, line {n}: not JSON ({exc.msg} at column {exc.colno})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
+            raise CLIError(f'--batch {path}, line {n}: expected an object {{"id": …, "q": "…"}}')
+        yield n, obj
+
+
+# ------------------------------------------------------------------------------------------- commands
+def cmd_build(args: argparse.Namespace) -> int:
+    from fzqa.pipeline import build
+
+    report = build(skip_index=args.no_index, progress=_progress)
+    _progress(report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from fzqa.corpus import CorpusError, parse_file, to_json
+
+    try:
+        m = parse_file(Path(args.file))
+    except CorpusError as exc:
+        raise CLIError(str(exc)) from None
+    data = to_json(m)
+    if args.json:
+        _print_json(data)
+    else:
+        print(f"{m.title}  {m.number or ''} {m.date or ''}".rstrip())
+        for a in m.articles:
+            where = f" [{a.chapter}]" if a.chapter else ""
+            print(f"第{a.number}条{where}: {a.text[:70]}{'…' if len(a.text) > 70 else ''}  ({len(a.items)} items)")
+    if not m.articles:
+        print(f"{args.file}: no articles (第…条) found: this document is not organised in articles", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_norms(args: argparse.Namespace) -> int:
+    from fzqa.extract import norm_to_json
+    from fzqa.pipeline import load_corpus_norms
+
+    measures, norms = load_corpus_norms()
+    ids = [m.id for m in measures]
+    if args.measure and args.measure not in ids:
+        raise CLIError(f"unknown measure {args.measure!r}; known: {', '.join(ids)}")
+    rows = [norm_to_json(n) for n in norms if not args.measure or n.measure == args.measure]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            f = r["frequency"]
+            freq = f" [{f['period']}{'≥' + str(f['min_count']) if f and f['min_count'] else ''}]" if f else ""  # type: ignore[index]
+            print(f"{r['id']}  {r['kind']:<11} {r['bearer']}{freq}: {r['action']}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from fzqa.pipeline import validate_kg
+
+    ok, text = validate_kg(progress=_progress)
+    print(text)
+    return 0 if ok else 1
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    from fzqa.settings import load_settings
+    from fzqa.store import FORMATS, KnowledgeGraph, QueryError, QueryService, StoreError
+
+    settings = load_settings()
+    text = args.query
+    if text.startswith("@"):
+        p = Path(text[1:])
+        if not p.is_file():
+            raise CLIError(f"{p}: no such query file")
+        text = p.read_text(encoding="utf-8")
+    elif not any(k in text.upper() for k in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "INSERT", "DELETE", "{")):
+        # a named query: fzqa sparql annual_duties --bind role=https://…
+        try:
+            kg = KnowledgeGraph(settings)
+        except StoreError as exc:
+            raise CLIError(str(exc)) from None
+        if text not in kg.queries:
+            raise CLIError(f"{text!r} is neither a SPARQL query nor a named query; named: {', '.join(sorted(kg.queries))}")
+        text = kg.queries[text].text
+    if args.format not in FORMATS:
+        raise CLIError(f"unknown format {args.format}")
+    try:
+        with QueryService(settings, workers=1) as svc:
+            served = svc.run(text, args.format, timeout=args.timeout)
+    except StoreError as exc:
+        raise CLIError(str(exc)) from None
+    except QueryError as exc:
+        raise CLIError(str(exc)) from None
+    sys.stdout.write(served.body)
+    if served.truncated:
+        print(f"(result cut to {settings.max_results} rows)", file=sys.stderr)
+    return 0
+
+
+def _batch_or_single(args: argparse.Namespace, one: Callable[[str], dict[str, Any]], render: Callable[[dict[str, Any]], str]) -> int:
+    if args.batch:
+        for _, obj in _read_batch(args.batch):
+            try:
+                res = one(obj["q"])
+            except ValueError as exc:
+                res = {"error": str(exc)}
+            print(json.dumps({"id": obj.get("id"), **res}, ensure_ascii=False), flush=True)
+        return 0
+    if args.text is None:
+        raise CLIError("give a text, or --batch FILE")
+    try:
+        res = one(args.text)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if args.json:
+        _print_json(res)
+    else:
+        print(render(res))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from fzqa.pipeline import open_index
+
+    index = open_index(progress=_progress)
+
+    def one(q: str) -> dict[str, Any]:
+        hits = index.search(q, k=args.k, measure=args.measure, role=args.role, kind=args.kind, period=args.period)
+        return {"query": q, "hits": [{"measure": h.measure, "article": h.article, "item": h.item,
+                                      "score": round(h.score, 6), "text": h.text} for h in hits]}
+
+    def render(res: dict[str, Any]) -> str:
+        from fzqa.qa import short_citation
+
+        lines = [f"{short_citation(h['measure'], h['article'], h['item'])}  ({h['score']:.3f})  {h['text']}" for h in res["hits"]]
+        return "\n".join(lines) or "(no hits)"
+
+    return _batch_or_single(args, one, render)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from fzqa.qa import answer_to_json, get_assistant
+
+    assistant = get_assistant(progress=_progress)
+    return _batch_or_single(
+        args, lambda q: answer_to_json(assistant.ask(q)), lambda res: str(res["answer"])
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fzqa.server import serve
+
+    serve(host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fzqa", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="parse → extract → graph → validate → reason → index")
+    b.add_argument("--no-index", action="store_true", help="build the graph only")
+    b.set_defaults(func=cmd_build)
+    pa = sub.add_parser("parse", help="parse a raw measure and print its structure")
+    pa.add_argument("file")
+    pa.add_argument("--json", action="store_true")
+    pa.set_defaults(func=cmd_parse)
+    n = sub.add_parser("norms", help="the norms extracted from the corpus")
+    n.add_argument("--measure")
+    n.add_argument("--json", action="store_true")
+    n.set_defaults(func=cmd_norms)
+    v = sub.add_parser("validate", help="SHACL + OWL consistency report of the built graph")
+    v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("sparql", help="run a SPARQL query (text, @FILE, or a named query's name)")
+    s.add_argument("query")
+    s.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "jsonld"])
+    s.add_argument("--timeout", type=float, default=None, help="seconds (default: the query_timeout setting)")
+    s.set_defaults(func=cmd_sparql)
+    se = sub.add_parser("search", help="search the clauses")
+    se.add_argument("text", nargs="?")
+    se.add_argument("-k", type=int, default=10)
+    se.add_argument("--measure")
+    se.add_argument("--role")
+    se.add_argument("--kind")
+    se.add_argument("--period")
+    se.add_argument("--json", action="store_true")
+    se.add_argument("--batch", help='JSON lines {"id": …, "q": "…"}; answers as JSON lines')
+    se.set_defaults(func=cmd_search)
+    a = sub.add_parser("ask", help="ask a question in Chinese or English")
+    a.add_argument("text", nargs="?")
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--batch", help='JSON lines {"id": …, "q": "…"}; answers as JSON lines')
+    a.set_defaults(func=cmd_ask)
+    sv = sub.add_parser("serve", help="web UI at /, SPARQL endpoint at /sparql, JSON API at /api/*")
+    sv.add_argument("--host", default=None)
+    sv.add_argument("--port", type=int, default=None)
+    sv.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    t0 = time.perf_counter()
+    try:
+        code = int(args.func(args))
+    except CLIError as exc:
+        print(f"fzqa {args.command}: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the known error classes of every stage end here with their message
+        from fzqa.pipeline import USER_ERRORS
+
+        if isinstance(exc, USER_ERRORS):
+            print(f"fzqa {args.command}: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+    del t0
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

