@@ -175,7 +175,9 @@ class Extractor:
     ) -> list[Norm]:
         norms: list[Norm] = []
         base = f"{measure.id}/art_{article.number}" + (f"__item_{item}" if item is not None else "")
-        for g in self.groups(text):
+        # an item of a list of conditions (有下列情形之一的) is one condition, whatever its sentences
+        spans = [_strip_span(text, _Span(0, len(text)))] if ctx.list_kind and item is not None else self.groups(text)
+        for g in spans:
             quote = text[g.start : g.end]
             t = norm_text(quote)
             clauses = [norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)]
@@ -233,7 +235,7 @@ class Extractor:
                     if self.lex.has_cue(name, t):
                         topic = code
                         break
-            if not bearers:
+            if kind == "meta" or not bearers:
                 bearers = ctx.fallback
             norms.append(
                 Norm(

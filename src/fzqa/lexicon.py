@@ -240,6 +240,14 @@ class Lexicon:
         self.roles = roles
         self._role_zh = _Matcher({t: r.label for r in roles.values() for t in (r.label, *r.alt_zh)}, english=False)
         self._role_en = _Matcher({t: r.label for r in roles.values() for t in (r.label_en, *r.alt_en)}, english=True)
+        self._hint_zh = _Matcher(
+            {str(o): label_of[str(s)] for s, o in g.subject_objects(FZQA.hintLabel) if getattr(o, "language", "") == "zh"},
+            english=False,
+        )
+        self._hint_en = _Matcher(
+            {str(o): label_of[str(s)] for s, o in g.subject_objects(FZQA.hintLabel) if getattr(o, "language", "") == "en"},
+            english=True,
+        )
         self._level_zh = _Matcher({t: c for c, lv in levels.items() for t in (lv.label, *lv.alt_zh)}, english=False)
         self._level_en = _Matcher({t: c for c, lv in levels.items() for t in (lv.label_en, *lv.alt_en)}, english=True)
         # measures and places
@@ -304,6 +312,9 @@ class Lexicon:
         self.question_cues = tuple(qcues)
         stop = FZQA.questionStopwords
         self.stop_zh = tuple(sorted((str(o) for o in g.objects(stop, FZQA.zhPattern)), key=len, reverse=True))
+        self.generic_zh = tuple(
+            sorted((str(o) for o in g.objects(FZQA.genericWords, FZQA.zhPattern)), key=len, reverse=True)
+        )
         self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
         topics = []
         for s in sorted(g.subjects(RDF.type, FZQA.Topic)):
@@ -343,6 +354,13 @@ class Lexicon:
         t = norm_text(text)
         found = self._role_zh.find(t) + self._role_en.find(t)
         return sorted(found, key=lambda m: m.start)
+
+    def match_hints(self, text: str) -> list[Match]:
+        """Bare words that lean towards a role (政府 → 政府主要负责人), outside full role names."""
+        t = norm_text(text)
+        taken = [(m.start, m.end) for m in self.match_roles(t)]
+        found = self._hint_zh.find(t) + self._hint_en.find(t)
+        return [m for m in found if not any(s <= m.start < e for s, e in taken)]
 
     def canonical(self, name: str) -> str | None:
         """Any label or alias (zh or en) → the role's prefLabel."""

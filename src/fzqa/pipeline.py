@@ -63,7 +63,8 @@ def corpus_hash(settings: Settings | None = None) -> str:
     settings = settings or load_settings()
     h = hashlib.sha256(f"extract={EXTRACT_VERSION}\n".encode())
     paths = sorted(settings.corpus.glob("*.txt")) + [settings.corpus / "measures.toml"]
-    paths += sorted(settings.ontology.glob("*.ttl"))
+    # the ontology files that shape units and their metadata (roles, cue words), not the question vocabulary
+    paths += [settings.ontology / n for n in ("roles.ttl", "cues.ttl", "fzqa.ttl")]
     for p in paths:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()

@@ -33,7 +33,9 @@ _TAGS = re.compile(r"<[^>]{0,200}>")
 _PUNCT = re.compile(r"[\s\W_]+", re.U)
 
 # relative support a candidate needs, next to the best one, to stay in a topical answer
-KEEP_RATIO = 0.7
+KEEP_RATIO = 0.85
+# a provision whose bearer is unrelated to the role a bare word leans towards (政府, 党委) counts less
+HINT_PENALTY = 0.7
 # bigram share of a question's topic a provision must contain for the topic to count as treated
 MIN_SUPPORT = 0.5
 
@@ -82,6 +84,7 @@ class Intent:
     question: str
     lang: str  # zh or en
     roles: tuple[str, ...] = ()  # role or post prefLabels named, the subject first
+    hints: tuple[str, ...] = ()  # roles a bare word leans towards (政府 → 政府主要负责人)
     level: str | None = None
     measures: tuple[str, ...] = ()  # measure ids named (empty: all)
     missing_places: tuple[str, ...] = ()  # provinces named that the corpus lacks
@@ -115,6 +118,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         spans.append((m.start, m.end))
         if m.label not in roles:
             roles.append(m.label)
+    hints = tuple(dict.fromkeys(h.label for h in lex.match_hints(q))) if not roles else ()
     level = next((lv for r in roles if (lv := lex.level_of(r))), None)
     for lm in lex.match_levels(q):
         spans.append((lm.start, lm.end))
@@ -152,7 +156,14 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     rest = "".join(chars)
     for w in lex.stop_zh:
         rest = rest.replace(norm_text(w), " ")
-    topic_zh = [m.group(0) for m in _CJK_RUN.finditer(rest)]
+    topic_zh = []
+    for m in _CJK_RUN.finditer(rest):
+        frag = m.group(0)
+        core = frag
+        for w in lex.generic_zh:
+            core = core.replace(norm_text(w), "")
+        if len(core) >= 2 or (core and len(frag) >= 3):
+            topic_zh.append(frag)
     glossary = lex.topics_in(rest)
     topic_names = tuple(t.name for t in glossary)
     unknown: list[str] = []
@@ -168,6 +179,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         question=question,
         lang=lang,
         roles=tuple(roles),
+        hints=hints,
         level=level,
         measures=measures,
         missing_places=missing,
@@ -197,6 +209,7 @@ class Cand:
     cue: str = ""
     kind: str = ""
     extra: str = ""  # a fact line (metadata) instead of quotes
+    bearers: tuple[str, ...] = ()  # bearer roles of the provision's norms
     support: float = 1.0
     rank: float = 0.0
 
@@ -217,6 +230,8 @@ def _merge(rows: Iterable[dict[str, Any]]) -> list[Cand]:
         if q and q not in c.quotes:
             c.quotes.append(q)
         c.bearer = c.bearer or str(r.get("bearer") or r.get("covered") or "")
+        if r.get("bearer") and r["bearer"] not in c.bearers:
+            c.bearers += (str(r["bearer"]),)
         c.kind = c.kind or str(r.get("kind") or "")
         if r.get("period") and (c.period is None or (r.get("minCount") or 0) > (c.min_count or 0)):
             c.period, c.min_count, c.cue = r["period"], r.get("minCount"), str(r.get("cue") or "")
@@ -238,6 +253,8 @@ class Assistant:
             (str(r["measure"]).removeprefix(ID_NS), r["article"]): str(r["leadIn"]) for r in rows if r.get("leadIn")
         }
         self.measure_ids = tuple(m.id for m in self.lex.catalog)
+        self._norm_texts = [norm_text(t) for t in self.provisions.values()]
+        self._df_cache: dict[str, int] = {}
 
     # ---------------------------------------------------------------- support of a topic by a provision
     def _context(self, c: Cand) -> str:
@@ -247,24 +264,58 @@ class Assistant:
         lead = self.leads.get((c.measure, c.article), "") if c.item is not None else ""
         return lead + text + "".join(c.quotes)
 
+    def _df(self, fragment: str) -> int:
+        if fragment not in self._df_cache:
+            self._df_cache[fragment] = sum(1 for t in self._norm_texts if fragment in t)
+        return self._df_cache[fragment]
+
+    def _weight(self, fragment: str) -> float:
+        """Rarer words weigh more (idf over the provisions); a word no provision has weighs most."""
+        import math
+
+        n = len(self._norm_texts)
+        return math.log((n + 1) / (self._df(fragment) + 0.5))
+
+    @staticmethod
+    def _match(fragment: str, ctx: str, ctx_bigrams: set[str]) -> float:
+        """How much of ``fragment`` the text contains: mean of bigram coverage and longest common substring."""
+        if fragment in ctx:
+            return 1.0
+        fb = _bigrams(fragment)
+        cover = len(fb & ctx_bigrams) / len(fb) if fb else 0.0
+        longest = 0
+        for i in range(len(fragment)):
+            for j in range(len(fragment), i + longest, -1):
+                if fragment[i:j] in ctx:
+                    longest = j - i
+                    break
+        return 0.5 * cover + 0.5 * longest / len(fragment)
+
     def support(self, intent: Intent, c: Cand) -> float:
-        """Share of the question's topic that the provision's words contain (1.0 when there is no topic)."""
-        if not intent.topic:
-            return 0.0 if intent.unknown else 1.0
+        """Weighted share of the question's topic that the provision's words contain (1.0 with no topic)."""
         ctx = norm_text(self._context(c))
         cb = _bigrams(ctx)
-        scores = []
-        for t in intent.topic:
-            tb = _bigrams(t)
-            if not tb:
-                scores.append(1.0 if t in ctx else 0.0)
-                continue
-            scores.append(len(tb & cb) / len(tb))
-        if intent.lang == "en":  # glossary topics: any word of the topic present
-            hits = [any(norm_text(z) in ctx for z in tp.zh) for tp in self.lex.topics if tp.name in intent.topics]
-            base = sum(hits) / len(hits) if hits else 0.0
-            return base * (0.5 if intent.unknown and not hits else 1.0)
-        return sum(scores) / len(scores)
+        parts: list[tuple[float, float]] = []  # (weight, score)
+        if intent.lang == "en":
+            for tp in self.lex.topics:
+                if tp.name in intent.topics:
+                    words = [norm_text(z) for z in tp.zh]
+                    best = max(words, key=lambda w: (w in ctx, -self._df(w)))
+                    parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
+            parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]  # words no vocabulary knows
+        else:
+            for t in intent.topic:
+                parts.append((self._weight(t), self._match(t, ctx, cb)))
+        if not parts:
+            return 1.0
+        total = sum(w for w, _ in parts)
+        score = sum(w * sc for w, sc in parts) / total if total else 0.0
+        if intent.hints and c.bearers and not any(self._related(h, b) for h in intent.hints for b in c.bearers):
+            score *= HINT_PENALTY
+        return score
+
+    def _related(self, a: str, b: str) -> bool:
+        return a in self.lex.ancestors(b) or b in self.lex.ancestors(a)
 
     def _rank_by_search(self, intent: Intent, cands: list[Cand]) -> None:
         if self.index is None or not cands:
@@ -278,7 +329,7 @@ class Assistant:
         """Keep the candidates that treat the question's topic; all of them when it has no topic."""
         if not cands:
             return []
-        if not intent.topic and not intent.unknown:
+        if not intent.topic and not intent.unknown and not intent.topics:
             return cands
         for c in cands:
             c.support = self.support(intent, c)
@@ -312,12 +363,12 @@ class Assistant:
         keep = []
         for r in rows:
             levels = [x for x in str(r.get("levels") or "").split(",") if x]
-            if role and level and levels and level not in levels:
+            own_level = self.lex.roles[str(r["covered"])].level if str(r["covered"]) in self.lex.roles else None
+            # a level restriction (县级以上) applies to the roles that have no level of their own
+            if role and level and levels and not own_level and level not in levels:
                 continue
             keep.append(r)
         cands = _merge(keep)
-        for c, r in zip(cands, keep, strict=False):
-            del r
         modes = {str(r["coverage"]) for r in keep}
         return cands, ("direct" if "direct" in modes else "by-reference" if modes else "none")
 
@@ -344,6 +395,8 @@ class Assistant:
         if "sanction" in intent.kinds or "reward" in intent.kinds:
             rows = self._rows_for_measures("sanctions", intent, trace, role=riri)
             wanted = {k for k in intent.kinds if k in ("sanction", "reward")}
+            if "cited" in facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
+                rows = [r for r in rows if r.get("instrument")]
             return self.focus(intent, _merge(r for r in rows if r["kind"] in wanted), require=False), trace, "sanctions"
         if "cited" in facts:
             rows = self._rows_for_measures("cited_instruments", intent, trace)
@@ -402,9 +455,7 @@ class Assistant:
         if not plan or (not cands and plan not in ("coverage:none",)):
             plan = "search"
             trace = []
-            cands = self.focus(intent, self.searched(intent))
-            if cands:
-                cands = self._with_norms(cands)
+            cands = self.focus(intent, self._with_norms(self.searched(intent)))
         self._rank_by_search(intent, cands) if plan != "search" else None
         cands = [c for c in cands if self._exists(c)]
         answer = self.compose(intent, cands, plan, trace)
@@ -418,15 +469,13 @@ class Assistant:
         for c in cands:
             if c.article is None:
                 continue
-            rows = self.kg.select(
-                "provision_norms", measure=ID_NS + c.measure, article=c.article, item=c.item
-            ) if "provision_norms" in self.kg.queries else []
-            for r in rows:
-                if (r.get("item") is None) != (c.item is None):
-                    continue
+            iri = ID_NS + f"{c.measure}/art_{c.article}" + (f"__item_{c.item}" if c.item is not None else "")
+            for r in self.kg.select("provision_norms", provision=iri):
                 if r.get("quote") and r["quote"] not in c.quotes:
                     c.quotes.append(r["quote"])
                 c.bearer = c.bearer or str(r.get("bearer") or "")
+                if r.get("bearer") and r["bearer"] not in c.bearers:
+                    c.bearers += (str(r["bearer"]),)
         return cands
 
     def _exists(self, c: Cand) -> bool:
