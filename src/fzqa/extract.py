@@ -62,10 +62,11 @@ def _spans(text: str, seps: str) -> list[_Span]:
 
 
 def _strip_span(text: str, span: _Span) -> _Span:
+    """Without surrounding blanks, and without a trailing comma left by cutting a sentence into norms."""
     s, e = span.start, span.end
     while s < e and text[s].isspace():
         s += 1
-    while e > s and text[e - 1].isspace():
+    while e > s and (text[e - 1].isspace() or text[e - 1] in "，,、"):
         e -= 1
     return _Span(s, e)
 

@@ -36,6 +36,8 @@ _PUNCT = re.compile(r"[\s\W_]+", re.U)
 KEEP_RATIO = 0.85
 # a provision whose bearer is unrelated to the role a bare word leans towards (政府, 党委) counts less
 HINT_PENALTY = 0.7
+# a topic word found only through a glossary synonym (普法 → 法治宣传教育) counts this much
+SYNONYM_FACTOR = 0.8
 # bigram share of a question's topic a provision must contain for the topic to count as treated
 MIN_SUPPORT = 0.5
 
@@ -46,7 +48,7 @@ def short_citation(measure: str, article: int | None, item: int | None = None, l
     lex = lexicon or load_lexicon()
     info = lex.measure_info(measure)
     if article is None:
-        return f"{info.short}《{info.title}》"
+        return f"{info.short}{in_guillemets(info.title)}"
     return f"{info.short} 第{cn_numeral(article)}条" + (f"（{cn_numeral(item)}）" if item is not None else "")
 
 
@@ -56,6 +58,11 @@ def en_citation(measure: str, article: int | None, item: int | None = None, lexi
     if article is None:
         return f"{info.short_en} measure"
     return f"{info.short_en} art. {article}" + (f"({item})" if item is not None else "")
+
+
+def in_guillemets(title: str) -> str:
+    """《title》, with the title's own 《》 turned into 〈〉 as Chinese usage nests them."""
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
 
 
 def _bigrams(text: str) -> set[str]:
@@ -110,25 +117,30 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     latin = len(re.findall(r"[A-Za-z]", q))
     lang = "en" if latin > 2 * cjk else "zh"
     spans: list[tuple[int, int]] = []
-    roles: list[str] = []
-    role_matches = lex.match_roles(q)
-    # a role after 下级/lower-level is an object; the subject comes first
-    subjects = [m for m in role_matches if not re.search(r"(下级|lower[- ]level|subordinate)\s*$", q[: m.start], re.I)]
-    for m in subjects + [m for m in role_matches if m not in subjects]:
-        spans.append((m.start, m.end))
-        if m.label not in roles:
-            roles.append(m.label)
-    hints = tuple(dict.fromkeys(h.label for h in lex.match_hints(q))) if not roles else ()
-    level = next((lv for r in roles if (lv := lex.level_of(r))), None)
-    for lm in lex.match_levels(q):
-        spans.append((lm.start, lm.end))
-        level = level or lm.label
     measures = tuple(lex.measure_for(q))
     ours = {lex.measure_info(m).jurisdiction for m in (x.id for x in lex.catalog)}
     missing = tuple(p for p in lex.places(q) if p not in ours)
     for place_text in [*lex.place_names, *(a for m in lex.catalog for a in m.aliases)]:
         for mm in re.finditer(re.escape(norm_text(place_text)), q, re.I):
             spans.append((mm.start(), mm.end()))
+    # places are read first and blanked, so that 贵州 is not taken for the level word 州
+    q_masked = list(q)
+    for s_, e_ in spans:
+        q_masked[s_:e_] = " " * (e_ - s_)
+    qm = "".join(q_masked)
+    roles: list[str] = []
+    role_matches = lex.match_roles(qm)
+    # a role after 下级/lower-level is an object; the subject comes first
+    subjects = [m for m in role_matches if not re.search(r"(下级|lower[- ]level|subordinate)\s*$", q[: m.start], re.I)]
+    for m in subjects + [m for m in role_matches if m not in subjects]:
+        spans.append((m.start, m.end))
+        if m.label not in roles:
+            roles.append(m.label)
+    hints = tuple(dict.fromkeys(h.label for h in lex.match_hints(qm))) if not roles else ()
+    level = next((lv for r in roles if (lv := lex.level_of(r))), None)
+    for lm in lex.match_levels(qm):
+        spans.append((lm.start, lm.end))
+        level = level or lm.label
     periods: list[str] = []
     kinds: list[str] = []
     facts: list[str] = []
@@ -162,7 +174,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         core = frag
         for w in lex.generic_zh:
             core = core.replace(norm_text(w), "")
-        if len(core) >= 2 or (core and len(frag) >= 3):
+        if len(core) >= 2:
             topic_zh.append(frag)
     glossary = lex.topics_in(rest)
     topic_names = tuple(t.name for t in glossary)
@@ -291,6 +303,33 @@ class Assistant:
                     break
         return 0.5 * cover + 0.5 * longest / len(fragment)
 
+    def _core(self, fragment: str) -> str:
+        """The fragment without generic words at its ends (普法方面 → 普法)."""
+        core = fragment
+        changed = True
+        while changed:
+            changed = False
+            for w in self.lex.generic_zh:
+                w = norm_text(w)
+                if core.endswith(w) and len(core) > len(w):
+                    core, changed = core[: -len(w)], True
+                if core.startswith(w) and len(core) > len(w):
+                    core, changed = core[len(w) :], True
+        return core
+
+    def _fragment_support(self, fragment: str, ctx: str, ctx_bigrams: set[str]) -> float:
+        """Best of: the fragment, its core, and the glossary synonyms of a topic word it contains."""
+        best = self._match(fragment, ctx, ctx_bigrams)
+        core = self._core(fragment)
+        if core != fragment and len(core) >= 2:
+            best = max(best, self._match(core, ctx, ctx_bigrams))
+        for tp in self.lex.topics:
+            words = [norm_text(z) for z in tp.zh]
+            inside = [w for w in words if w in core]
+            if inside and any(w in ctx for w in words):  # a synonym counts a little less than the word itself
+                best = max(best, SYNONYM_FACTOR * max(len(w) for w in inside) / len(core))
+        return best
+
     def support(self, intent: Intent, c: Cand) -> float:
         """Weighted share of the question's topic that the provision's words contain (1.0 with no topic)."""
         ctx = norm_text(self._context(c))
@@ -302,10 +341,12 @@ class Assistant:
                     words = [norm_text(z) for z in tp.zh]
                     best = max(words, key=lambda w: (w in ctx, -self._df(w)))
                     parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
-            parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]  # words no vocabulary knows
+            if not (intent.kinds or intent.periods or intent.facts or intent.asks_count):
+                # a question that asks nothing structured must be about something the vocabulary knows
+                parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
         else:
             for t in intent.topic:
-                parts.append((self._weight(t), self._match(t, ctx, cb)))
+                parts.append((self._weight(t), self._fragment_support(t, ctx, cb)))
         if not parts:
             return 1.0
         total = sum(w for w, _ in parts)
@@ -392,9 +433,13 @@ class Assistant:
         if "coverage" in facts:
             cands, mode = self.coverage(intent, trace)
             return cands, trace, f"coverage:{mode}"
+        if "compare" in facts and not role:
+            return [], trace, ""  # a comparison of a topic: clause search over both measures
         if "sanction" in intent.kinds or "reward" in intent.kinds:
             rows = self._rows_for_measures("sanctions", intent, trace, role=riri)
             wanted = {k for k in intent.kinds if k in ("sanction", "reward")}
+            # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
+            rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
             if "cited" in facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
                 rows = [r for r in rows if r.get("instrument")]
             return self.focus(intent, _merge(r for r in rows if r["kind"] in wanted), require=False), trace, "sanctions"
@@ -432,12 +477,15 @@ class Assistant:
             return []
         measure = intent.measures[0] if len(intent.measures) == 1 else None
         hits = self.index.search(intent.question, k=8, measure=measure)
-        cands = []
+        if intent.topic:  # the topic words alone, without the question's frame, find what the frame drowns
+            hits = self.index.search(" ".join(intent.topic), k=8, measure=measure) + hits
+        cands: dict[tuple[str, int | None, int | None], Cand] = {}
         for h in hits:
-            c = Cand(h.measure, h.article, h.item)
-            c.rank = -h.score
-            cands.append(c)
-        return cands
+            key = (h.measure, h.article, h.item)
+            if key not in cands:
+                cands[key] = Cand(h.measure, h.article, h.item)
+                cands[key].rank = len(cands)
+        return list(cands.values())
 
     # ---------------------------------------------------------------- answer
     def ask(self, question: str) -> Answer:
@@ -452,6 +500,12 @@ class Assistant:
         cands, trace, plan = self.structured(intent)
         if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
             cands = self.focus(intent, cands)
+        if (not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency")
+                and not intent.topic and not intent.unknown):
+            # a role the measures give no norms of its own (镇长, 局长): say whether and how it is covered
+            cov, mode = self.coverage(intent, trace)
+            if cov:
+                cands, plan = cov, f"coverage:{mode}"
         if not plan or (not cands and plan not in ("coverage:none",)):
             plan = "search"
             trace = []
@@ -536,7 +590,7 @@ class Assistant:
         for m in [x for x in self.measure_ids if x in by_measure]:
             info = self.lex.measure_info(m)
             group = sorted(by_measure[m], key=lambda c: (c.article or 0, c.item or 0))
-            lines.append(f"\n{info.short_en} ({info.title})" if en else f"\n【{info.short}】《{info.title}》")
+            lines.append(f"\n{info.short_en} ({info.title})" if en else f"\n【{info.short}】{in_guillemets(info.title)}")
             for c in group:
                 cite = short_citation(m, c.article, c.item, self.lex)
                 if c.article is None:
@@ -553,7 +607,7 @@ class Assistant:
                     lines.append(("- " if en else "· ") + "；".join(facts) + f"（{info.short}）")
                     citations.append(Citation(m, None, None, info.title))
                     continue
-                quote = "；".join(c.quotes) if c.quotes else self.provisions[c.key]
+                quote = " … ".join(c.quotes) if c.quotes else self.provisions[c.key]
                 freq = self._freq_words(c, intent.lang)
                 who = f"{c.bearer}：" if c.bearer and (intent.asks_who or not intent.roles) and not plan.startswith("coverage") else ""
                 if en:
