@@ -21,6 +21,7 @@ _SENTENCE_END = "。；;！？!?"
 _CLAUSE_SEP = "，,"
 _CITE = re.compile(r"《([^《》]+)》")
 _CITE_NFKC = re.compile(r"《[^《》]*》")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _LEADING_NOISE = re.compile(r"^[\s,，、:：;；]+|[\s,，、:：;；。]+$")
 
 
@@ -96,6 +97,12 @@ class Extractor:
         masked, roles = self._masked(text)
         modal = self.lex.has_cue("modalCue", masked)
         if not modal:
+            # no modal word: a role that opens the clause and is followed by more words is its subject
+            # ("党委主要负责人每年年底前向上级党委报告…"); a bare list of roles is not
+            lead = roles[0] if roles else None
+            if lead and not masked[: lead.start].strip(" □") and _CJK_CHAR.search(masked[lead.end :]):
+                r = self.lex.roles.get(lead.label)
+                return (lead.label,) if r is not None and not r.is_post else ()
             return ()
         out: list[str] = []
         for m in roles:
@@ -151,10 +158,13 @@ class Extractor:
             ]
             cur: _Span | None = None
             prohibition_open = False
+            cur_freq = False
             for c in clauses:
                 body = norm_text(text[c.start : c.end]).strip()
+                freq = self.frequency(body) is not None
                 starts_new = cur is not None and (
                     prohibition_open
+                    or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
                     or self.lex.has_cue("newNormCue", body) is not None
                     or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
                     or body.startswith("不得")
@@ -164,8 +174,10 @@ class Extractor:
                     if cur is not None:
                         out.append(cur)
                     cur = c
+                    cur_freq = freq
                 else:
                     cur = _Span(cur.start, c.end)
+                    cur_freq = cur_freq or freq
                 prohibition_open = body.startswith("不得") or body.startswith("反对")
             if cur is not None:
                 out.append(cur)
