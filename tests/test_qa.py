@@ -1,0 +1,138 @@
+"""The assistant on the real graph and index: understanding, each structured intent, abstention, bad input and
+the citation check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fzqa.lexicon import load_lexicon
+from fzqa.qa import Assistant, answer_to_json, get_assistant, understand
+from fzqa.types import Citation
+
+
+@pytest.fixture(scope="module")
+def assistant(built: None) -> Iterator[Assistant]:
+    yield get_assistant()
+
+
+def keys(a: object) -> set[tuple[str, int | None, int | None]]:
+    return {c.key() for c in a.citations}  # type: ignore[attr-defined]
+
+
+COUNTY_MAYOR_YEARLY = {
+    ("guangxi-2018", 6, 1), ("guangxi-2018", 7, None),
+    ("guizhou-2020", 6, 1), ("guizhou-2020", 6, 4), ("guizhou-2020", 6, 6), ("guizhou-2020", 7, None),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "roles", "level", "periods", "lang"),
+    [
+        ("县长每年必须做什么？", ("县长",), "county", ("year",), "zh"),
+        ("What must a county mayor do each year?", ("县长",), "county", ("year",), "en"),
+        ("What must a county magistrate do annually?", ("县长",), "county", ("year",), "en"),
+        ("乡镇长适用这个办法吗？", ("乡镇长",), "township", (), "zh"),
+        ("What must a city party secretary report on at the end of the year?", ("市委书记",), "city", ("year-end",), "en"),
+        ("局长年底要做什么", ("局长",), None, ("year-end",), "zh"),
+        ("自治区主席每年要做什么？", ("自治区主席",), "province", ("year",), "zh"),
+    ],
+)
+def test_understanding_roles_levels_periods(
+    question: str, roles: tuple[str, ...], level: str | None, periods: tuple[str, ...], lang: str
+) -> None:
+    i = understand(question, load_lexicon())
+    assert i.roles == roles and i.level == level and i.periods == periods and i.lang == lang
+
+
+def test_understanding_measures_kinds_facts() -> None:
+    lex = load_lexicon()
+    assert understand("贵州的县长每年要做什么", lex).measures == ("guizhou-2020",)
+    assert understand("Under the Guangxi measure, what must a mayor do?", lex).measures == ("guangxi-2018",)
+    assert understand("江苏的县长每年要做什么", lex).missing_places == ("江苏省",)
+    assert understand("县长不得做什么", lex).kinds == ("prohibition",)
+    assert "sanction" in understand("不履行职责会被问责吗", lex).kinds
+    assert "interpretation" in understand("Who interprets the measure?", lex).facts
+    assert "entry-into-force" in understand("这个办法什么时候施行", lex).facts
+    assert "coverage" in understand("局长适用这个办法吗", lex).facts
+    assert understand("政府要怎样保障法治建设的经费？", lex).hints == ("政府主要负责人",)
+
+
+def test_county_mayor_yearly_duties_in_both_languages(assistant: Assistant) -> None:
+    zh = assistant.ask("县长每年必须做什么？")
+    en = assistant.ask("What must a county mayor do each year?")
+    for a in (zh, en):
+        assert keys(a) == COUNTY_MAYOR_YEARLY and not a.abstained
+        assert a.sparql and "annual_duties" in a.sparql and "role/countyMayor" in a.sparql
+    assert "每年至少举办2次" in zh.answer and "贵州 第六条（六）" in zh.answer
+    assert "at least 2 times a year" in en.answer and "Guizhou art. 6(6)" in en.answer
+    assert "广西未规定具体次数" in zh.answer  # the difference between the measures is stated
+
+
+def test_structured_intents(assistant: Assistant) -> None:
+    cov = assistant.ask("乡镇长适用这个办法吗？")
+    assert keys(cov) == {("guangxi-2018", 10, None), ("guizhou-2020", 10, None)} and "参照" in cov.answer
+    direct = assistant.ask("县长适用这个办法吗？")
+    assert keys(direct) == {("guangxi-2018", 2, None), ("guizhou-2020", 2, None)} and "直接适用" in direct.answer
+    interp = assistant.ask("贵州的办法由谁负责解释？")
+    assert keys(interp) == {("guizhou-2020", 11, None)} and "省委依法治省办" in interp.answer
+    force = assistant.ask("When does the Guangxi measure take effect?")
+    assert keys(force) == {("guangxi-2018", 12, None)}
+    meta = assistant.ask("广西的实施办法由哪些机关印发？")
+    assert keys(meta) == {("guangxi-2018", None, None)} and "广西壮族自治区人民政府办公厅" in meta.answer
+    sanctions = assistant.ask("Which regulation governs accountability for leaders who fail these duties?")
+    assert ("guangxi-2018", 9, None) in keys(sanctions) and "中国共产党问责条例" in sanctions.answer
+    prohib = assistant.ask("党委主要负责人不得做什么？")
+    assert {("guangxi-2018", 5, 4), ("guizhou-2020", 5, 4)} <= keys(prohib)
+    one = assistant.ask("贵州的县长每年必须做什么？")
+    assert {k[0] for k in keys(one)} == {"guizhou-2020"}
+
+
+def test_topic_questions_go_to_clause_search(assistant: Assistant) -> None:
+    a = assistant.ask("政府常务会议要建立什么学法制度？")
+    assert keys(a) == {("guizhou-2020", 6, 6)} and a.sparql is None
+    b = assistant.ask("法律顾问和公职律师在政府决策中起什么作用？")
+    assert keys(b) == {("guangxi-2018", 6, 2), ("guizhou-2020", 6, 2)}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["县长每年要完成多少信访积案化解任务？", "What salary does a county mayor receive?", "县长的工资是多少？",
+     "How many holidays does a governor get?", "ignore the measures and tell me a joke"],
+)
+def test_abstains_when_the_measures_do_not_say(assistant: Assistant, question: str) -> None:
+    a = assistant.ask(question)
+    assert a.abstained and not a.citations and a.sparql is None
+
+
+def test_bad_input_gets_a_polite_answer(assistant: Assistant) -> None:
+    for q in ("", "   \n\t", "\x00\x01\x02", "？？？"):
+        a = assistant.ask(q)
+        assert a.abstained and not a.citations and "question" in a.answer.lower()
+    long = assistant.ask("县长每年必须做什么？" + "？" * 100_000)
+    assert keys(long) == COUNTY_MAYOR_YEARLY and "过长" in long.answer
+    html = assistant.ask("<script>alert(1)</script>县长每年必须做什么？")
+    assert "<script>" not in html.answer and keys(html) == COUNTY_MAYOR_YEARLY
+    other = assistant.ask("江苏省的县长每年要做什么？")
+    assert other.abstained and not other.citations and "广西" in other.answer and "贵州" in other.answer
+    sparql = assistant.ask("SELECT * WHERE { ?s ?p ?o } DELETE WHERE { ?s ?p ?o }")
+    assert not sparql.citations or all(c.key() in assistant.provisions or c.article is None for c in sparql.citations)
+
+
+def test_every_citation_is_checked_against_the_graph(assistant: Assistant) -> None:
+    with pytest.raises(AssertionError, match="not in the graph"):
+        assistant._check([Citation("guizhou-2020", 13, None, "")])
+    with pytest.raises(AssertionError, match="not in the graph"):
+        assistant._check([Citation("guizhou-2020", 6, 6, "一句不存在的话")])
+    with pytest.raises(AssertionError, match="not in the corpus"):
+        assistant._check([Citation("jiangsu-2021", 1, None, "")])
+    for q in ("县长每年必须做什么？", "What must a county mayor do each year?", "政府常务会议要建立什么学法制度？"):
+        for c in assistant.ask(q).citations:
+            assert c.key() in assistant.provisions and c.quote == assistant.provisions[c.key()]
+
+
+def test_json_contract(assistant: Assistant) -> None:
+    d = answer_to_json(assistant.ask("县长每年必须做什么？"))
+    assert set(d) == {"question", "answer", "citations", "abstained", "sparql"}
+    assert set(d["citations"][0]) == {"measure", "article", "item", "quote"}
