@@ -1,0 +1,512 @@
+"""HTTP: the SPARQL 1.1 Protocol endpoint (/sparql), the JSON API (/api/ask, /api/search, /api/provision),
+a health check (/healthz) and the Gradio UI at /, in one FastAPI app.
+
+Untrusted SPARQL runs in worker processes (:class:`fzqa.store.QueryService`) with a hard time limit and a
+result cap; request bodies above ``max_body_bytes`` are refused with 413 before they are read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from fzqa.settings import Settings, load_settings
+from fzqa.store import QueryError, QueryService, check_query
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# media types a SELECT/ASK result can be served as, and those of a CONSTRUCT/DESCRIBE graph
+TABLE_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/plain": "table",
+}
+GRAPH_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/x-json+ld": "jsonld",
+    "text/plain": "table",
+}
+# values of the format= (or output=) parameter
+FORMAT_NAMES: dict[str, str] = {
+    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv", "table": "table",
+    "text": "table", "txt": "table", "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld",
+}
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+class BadRequest(ValueError):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# ------------------------------------------------------------------------------------------- negotiation
+def _accept_items(accept: str) -> list[tuple[str, float]]:
+    items: list[tuple[str, float, int]] = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        mime = fields[0].lower()
+        if not mime:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.lower().startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            items.append((mime, q, i))
+    items.sort(key=lambda t: (-t[1], t[2]))
+    return [(m, q) for m, q, _ in items]
+
+
+def negotiate(accept: str | None, form: str) -> str | None:
+    """The result format for an Accept header and a query form; None when nothing acceptable is offered."""
+    graph = form in GRAPH_FORMS
+    table = GRAPH_TYPES if graph else TABLE_TYPES
+    if not accept or not accept.strip():
+        return "turtle" if graph else "json"
+    for mime, _ in _accept_items(accept):
+        if mime in table:
+            return table[mime]
+        if mime == "*/*" or mime == "*":
+            return "turtle" if graph else "json"
+        if mime == "application/*":
+            return "jsonld" if graph else "json"
+        if mime == "text/*":
+            return "turtle" if graph else "csv"
+    return None
+
+
+def format_param(values: list[str], form: str) -> str:
+    """The format named by format=/output= values (SPARQLWrapper sends both a name and a media type)."""
+    table = GRAPH_TYPES if form in GRAPH_FORMS else TABLE_TYPES
+    for v in values:
+        key = v.strip().lower()
+        if key in FORMAT_NAMES:
+            return FORMAT_NAMES[key]
+        if key in table:
+            return table[key]
+    supported = ", ".join(sorted(set(FORMAT_NAMES)))
+    raise BadRequest(f"unknown format {values[0]!r}; use one of {supported}", status=406)
+
+
+def supported_types(form: str) -> str:
+    return ", ".join(GRAPH_TYPES if form in GRAPH_FORMS else TABLE_TYPES)
+
+
+# ------------------------------------------------------------------------------------------- body limit
+class BodyLimit:
+    """Refuse a request body over ``limit`` bytes with 413: at once when Content-Length says so, else as
+    soon as the streamed body passes the limit (the rest is never read)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = None
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    await _too_large(send, "invalid Content-Length header", 400)
+                    return
+        if length is not None and length > self.limit:
+            await _too_large(send, self._message(length))
+            return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return msg
+
+        async def tracking_send(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _too_large(send, self._message(None))
+
+    def _message(self, length: int | None) -> str:
+        size = f"{length} bytes" if length is not None else "the request body"
+        return f"request body too large: {size} is over the limit of {self.limit} bytes"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, message: str, status: int = 413) -> None:
+    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+    ]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# ------------------------------------------------------------------------------------------- services
+@dataclass
+class Services:
+    """What the handlers share: settings, the assistant (graph + index) and the SPARQL worker pool."""
+
+    settings: Settings
+    workers: int = 2
+    _assistant: Any = None
+    _queries: QueryService | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def assistant(self) -> Any:
+        if self._assistant is None:
+            with self._lock:
+                if self._assistant is None:
+                    from fzqa.qa import get_assistant
+
+                    self._assistant = get_assistant(self.settings)
+        return self._assistant
+
+    @property
+    def index(self) -> Any:
+        return self.assistant.index
+
+    @property
+    def kg(self) -> Any:
+        return self.assistant.kg
+
+    @property
+    def queries(self) -> QueryService:
+        if self._queries is None:
+            with self._lock:
+                if self._queries is None:
+                    self._queries = QueryService(self.settings, workers=self.workers)
+        return self._queries
+
+    def provision(self, measure: str, article: int, item: int | None) -> dict[str, Any] | None:
+        """A provision's text and citations, with the other measures' provisions of the same number."""
+        from fzqa.qa import en_citation, short_citation
+
+        a = self.assistant
+        text = a.provisions.get((measure, article, item))
+        if text is None:
+            return None
+        others = []
+        for m in a.measure_ids:
+            if m == measure:
+                continue
+            other = a.provisions.get((m, article, item))
+            if other is not None:
+                others.append({
+                    "measure": m, "article": article, "item": item, "text": other,
+                    "lead": a.leads.get((m, article), "") if item is not None else "",
+                    "citation": short_citation(m, article, item), "citation_en": en_citation(m, article, item),
+                })
+        return {
+            "measure": measure, "article": article, "item": item, "text": text,
+            "lead": a.leads.get((measure, article), "") if item is not None else "",
+            "citation": short_citation(measure, article, item), "citation_en": en_citation(measure, article, item),
+            "full_citation": full_citation(measure, article, item),
+            "corresponding": others,
+        }
+
+    def search(self, q: str, k: int | None = None, measure: str | None = None, role: str | None = None,
+               kind: str | None = None, period: str | None = None) -> dict[str, Any]:
+        """The `fzqa search --json` contract; ValueError for bad input."""
+        s = self.settings
+        k = s.search_k if k is None else k
+        if k < 1 or k > s.max_k:
+            raise ValueError(f"k must be between 1 and {s.max_k}, got {k}")
+        if not q or not q.strip():
+            raise ValueError("the query is empty: give q")
+        hits = self.index.search(q, k=k, measure=measure or None, role=role or None, kind=kind or None,
+                                 period=period or None)
+        return {"query": q, "hits": [{"measure": h.measure, "article": h.article, "item": h.item,
+                                      "score": round(h.score, 6), "text": h.text} for h in hits]}
+
+    def close(self) -> None:
+        if self._queries is not None:
+            self._queries.close()
+            self._queries = None
+
+
+def full_citation(measure: str, article: int | None, item: int | None = None) -> str:
+    """《贵州省…实施办法》第六条第（六）项 (the display form of DOMAIN.md)."""
+    from fzqa.corpus import cn_numeral
+    from fzqa.lexicon import load_lexicon
+    from fzqa.qa import in_guillemets
+
+    info = load_lexicon().measure_info(measure)
+    out = in_guillemets(info.title)
+    if article is not None:
+        out += f"第{cn_numeral(article)}条"
+        if item is not None:
+            out += f"第（{cn_numeral(item)}）项"
+    return out
+
+
+# ------------------------------------------------------------------------------------------- the app
+def _error(message: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _int_param(name: str, raw: Any, required: bool = False) -> int | None:
+    if raw is None or raw == "":
+        if required:
+            raise BadRequest(f"missing parameter {name}")
+        return None
+    if isinstance(raw, bool):
+        raise BadRequest(f"{name} must be an integer, got {raw!r}")
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be an integer, got {raw!r}") from None
+
+
+async def _json_or_query(request: Request) -> dict[str, Any]:
+    """GET query parameters, or a POST body (JSON object or form-encoded)."""
+    if request.method == "GET":
+        return dict(request.query_params)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if ctype == "application/x-www-form-urlencoded":
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("the body is not valid JSON; send an object such as {\"q\": \"…\"}") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object such as {\"q\": \"…\"}")
+    return {**dict(request.query_params), **data}
+
+
+def _text(data: dict[str, Any], *names: str) -> str | None:
+    for n in names:
+        v = data.get(n)
+        if v is not None:
+            if not isinstance(v, str):
+                raise BadRequest(f"{n} must be a string")
+            return v
+    return None
+
+
+def create_app(settings: Settings | None = None, *, with_ui: bool = True, workers: int = 2) -> FastAPI:
+    """The whole server: API routes first, then the Gradio UI mounted at /."""
+    settings = settings or load_settings()
+    services = Services(settings, workers=workers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        del app
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(title="fzqa", lifespan=lifespan, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.services = services
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        del request
+        return _error(str(exc), exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        del request
+        msgs = "; ".join(f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
+        return _error(msgs or "invalid request", 422)
+
+    # ---------------------------------------------------------------- health
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        a = services.assistant
+        return {"status": "ok", "measures": list(a.measure_ids), "provisions": len(a.provisions),
+                "triples": len(a.kg), "clauses": len(a.index) if a.index is not None else 0}
+
+    # ---------------------------------------------------------------- SPARQL 1.1 Protocol
+    async def sparql(request: Request) -> Response:
+        params = request.query_params
+        query_values = params.getlist("query")
+        update_values = params.getlist("update")
+        formats = params.getlist("format") + params.getlist("output")
+        if request.method == "POST":
+            ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            body = await request.body()
+            if ctype == "application/x-www-form-urlencoded":
+                try:
+                    form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+                except UnicodeDecodeError:
+                    return PlainTextResponse("the form body is not UTF-8", status_code=400)
+                query_values += form.get("query", [])
+                update_values += form.get("update", [])
+                formats += form.get("format", []) + form.get("output", [])
+            elif ctype == "application/sparql-query":
+                try:
+                    query_values.append(body.decode("utf-8"))
+                except UnicodeDecodeError:
+                    return PlainTextResponse("the query is not UTF-8", status_code=400)
+            elif ctype == "application/sparql-update":
+                update_values.append(body.decode("utf-8", "replace"))
+            else:
+                return PlainTextResponse(
+                    f"unsupported Content-Type {ctype or '(none)'!r}: send application/x-www-form-urlencoded "
+                    "(query=…) or application/sparql-query", status_code=415)
+        if update_values:
+            return PlainTextResponse("SPARQL UPDATE is not allowed: this endpoint is read-only", status_code=403)
+        if params.getlist("default-graph-uri") or params.getlist("named-graph-uri"):
+            return PlainTextResponse("default-graph-uri and named-graph-uri are not supported: the endpoint has one "
+                                     "default graph", status_code=400)
+        if len(query_values) != 1:
+            msg = "missing query: give one query parameter (?query=…)" if not query_values else "give exactly one query"
+            return PlainTextResponse(msg, status_code=400)
+        query = query_values[0]
+        try:
+            form_name = check_query(query)
+            if formats:
+                fmt = format_param(formats, form_name)
+            else:
+                chosen = negotiate(request.headers.get("accept"), form_name)
+                if chosen is None:
+                    return PlainTextResponse(
+                        f"not acceptable: {request.headers.get('accept')!r}; a {form_name} result can be served as "
+                        f"{supported_types(form_name)}", status_code=406)
+                fmt = chosen
+            served = await run_in_threadpool(services.queries.run, query, fmt)
+        except BadRequest as exc:
+            return PlainTextResponse(str(exc), status_code=exc.status)
+        except QueryError as exc:
+            headers = {}
+            if exc.line is not None:
+                headers["X-Error-Position"] = f"{exc.line}:{exc.column}"
+            return PlainTextResponse(str(exc), status_code=exc.status, headers=headers)
+        headers = {"Vary": "Accept", "X-Result-Count": str(served.count)}
+        if served.truncated:
+            headers["X-Result-Truncated"] = f"cut to {settings.max_results}"
+        return Response(served.body, media_type=served.media_type, headers=headers)
+
+    app.add_api_route("/sparql", sparql, methods=["GET", "POST"], include_in_schema=True)
+
+    # ---------------------------------------------------------------- JSON API
+    async def ask(request: Request) -> Response:
+        from fzqa.qa import answer_to_json
+
+        data = await _json_or_query(request)
+        q = _text(data, "q", "question")
+        if q is None or not q.strip():
+            raise BadRequest("missing question: give q (GET ?q=… or POST {\"q\": \"…\"})")
+        answer = await run_in_threadpool(services.assistant.ask, q)
+        return JSONResponse(answer_to_json(answer))
+
+    async def search(request: Request) -> Response:
+        data = await _json_or_query(request)
+        q = _text(data, "q", "query")
+        if q is None:
+            raise BadRequest("missing query: give q")
+        k = _int_param("k", data.get("k"))
+        args = {n: _text(data, n) for n in ("measure", "role", "kind", "period")}
+        try:
+            res = await run_in_threadpool(services.search, q, k, **args)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        return JSONResponse(res)
+
+    async def provision(request: Request) -> Response:
+        p = request.query_params
+        measure = p.get("measure")
+        if not measure:
+            raise BadRequest("missing parameter measure")
+        article = _int_param("article", p.get("article"), required=True)
+        item = _int_param("item", p.get("item"))
+        assert article is not None
+        res = services.provision(measure, article, item)
+        if res is None:
+            return _error(f"no such provision: measure={measure} article={article} item={item}", 404)
+        return JSONResponse(res)
+
+    app.add_api_route("/api/ask", ask, methods=["GET", "POST"])
+    app.add_api_route("/api/search", search, methods=["GET", "POST"])
+    app.add_api_route("/api/provision", provision, methods=["GET"])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        del request
+        return _error(f"internal error: {type(exc).__name__}: {exc}", 500)
+
+    if with_ui:
+        import gradio as gr
+
+        from fzqa.ui import CSS, build_ui
+
+        blocks = build_ui(services)
+        gr.mount_gradio_app(app, blocks, path="/", css=CSS, footer_links=["api"], run_history=False,
+                            ssr_mode=False, mcp_server=False, show_error=True)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    return app
+
+
+def serve(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:
+    """Build what is missing, load graph and index, then serve until interrupted."""
+    import uvicorn
+
+    from fzqa.pipeline import ensure_built, open_index
+
+    overrides: dict[str, Any] = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    settings = settings or load_settings(overrides)
+
+    def progress(msg: str) -> None:
+        print(f"fzqa: {msg}", flush=True)
+
+    ensure_built(settings, progress)
+    open_index(settings, progress)
+    app = create_app(settings)
+    progress("loading the graph and the clause index")
+    app.state.services.assistant  # noqa: B018 - load before the first request
+    shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
+    progress(f"serving on http://{shown}:{settings.port}/  (SPARQL endpoint: /sparql, API: /api/ask, /api/search)")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=3)
+
+
+if __name__ == "__main__":
+    serve()
