@@ -49,13 +49,19 @@ def main() -> int:
             abstain_n += 1
             abstain_ok += int(a.abstained and not got)
             fp += len(got)
-            print(f"{q['id']:<8} {'-':>5} {'-':>5}  {'ok' if a.abstained and not got else 'NO':<5} {a.details.get('plan', ''):<16} {q['q']}")
+            print(
+                f"{q['id']:<8} {'-':>5} {'-':>5}  {'ok' if a.abstained and not got else 'NO':<5} "
+                f"{a.details.get('plan', ''):<16} {q['q']}"
+            )
             continue
         t_, f_, n_ = len(got & gold), len(got - gold), len(gold - got)
         tp, fp, fn = tp + t_, fp + f_, fn + n_
         p = t_ / len(got) if got else 0.0
         r = t_ / len(gold)
-        print(f"{q['id']:<8} {p:5.2f} {r:5.2f}  {'yes' if a.abstained else '':<5} {a.details.get('plan', ''):<16} {q['q']}")
+        print(
+            f"{q['id']:<8} {p:5.2f} {r:5.2f}  {'yes' if a.abstained else '':<5} "
+            f"{a.details.get('plan', ''):<16} {q['q']}"
+        )
         if args.verbose and (f_ or n_):
             print(f"         extra: {sorted(got - gold, key=str)}  missing: {sorted(gold - got, key=str)}")
     precision = tp / (tp + fp) if tp + fp else 0.0
@@ -68,13 +74,21 @@ def main() -> int:
             times.append(time.perf_counter() - t)
     times.sort()
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "fzqa.cli", "ask", qs[0]["q"], "--json"], check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "fzqa.cli", "ask", qs[0]["q"], "--json"], check=True, capture_output=True, cwd=ROOT
+    )
     cold = time.perf_counter() - t
     print()
-    print(f"citation precision {precision:.3f}  recall {recall:.3f}  (micro, over {len(qs) - abstain_n} answerable questions)")
+    print(
+        f"citation precision {precision:.3f}  recall {recall:.3f}  "
+        f"(micro, over {len(qs) - abstain_n} answerable questions)"
+    )
     print(f"unanswerable abstained: {abstain_ok}/{abstain_n}   citations of provisions not in the graph: {invalid}")
-    print(f"latency warm: median {statistics.median(times) * 1000:.1f} ms, p95 {times[int(0.95 * (len(times) - 1))] * 1000:.1f} ms "
-          f"({len(times)} answers); assistant load {load_s:.2f} s; cold start (new process, one answer) {cold:.2f} s")
+    print(
+        f"latency warm: median {statistics.median(times) * 1000:.1f} ms, "
+        f"p95 {times[int(0.95 * (len(times) - 1))] * 1000:.1f} ms "
+        f"({len(times)} answers); assistant load {load_s:.2f} s; cold start (new process, one answer) {cold:.2f} s"
+    )
     return 0
 
 

@@ -126,7 +126,9 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         except StoreError as exc:
             raise CLIError(str(exc)) from None
         if text not in kg.queries:
-            raise CLIError(f"{text!r} is neither a SPARQL query nor a named query; named: {', '.join(sorted(kg.queries))}")
+            raise CLIError(
+                f"{text!r} is neither a SPARQL query nor a named query; named: {', '.join(sorted(kg.queries))}"
+            )
         text = kg.queries[text].text
     if args.format not in FORMATS:
         raise CLIError(f"unknown format {args.format}")
@@ -143,7 +145,9 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch_or_single(args: argparse.Namespace, one: Callable[[str], dict[str, Any]], render: Callable[[dict[str, Any]], str]) -> int:
+def _batch_or_single(
+    args: argparse.Namespace, one: Callable[[str], dict[str, Any]], render: Callable[[dict[str, Any]], str]
+) -> int:
     if args.batch:
         for _, obj in _read_batch(args.batch):
             try:
@@ -172,13 +176,21 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     def one(q: str) -> dict[str, Any]:
         hits = index.search(q, k=args.k, measure=args.measure, role=args.role, kind=args.kind, period=args.period)
-        return {"query": q, "hits": [{"measure": h.measure, "article": h.article, "item": h.item,
-                                      "score": round(h.score, 6), "text": h.text} for h in hits]}
+        return {
+            "query": q,
+            "hits": [
+                {"measure": h.measure, "article": h.article, "item": h.item, "score": round(h.score, 6), "text": h.text}
+                for h in hits
+            ],
+        }
 
     def render(res: dict[str, Any]) -> str:
         from fzqa.qa import short_citation
 
-        lines = [f"{short_citation(h['measure'], h['article'], h['item'])}  ({h['score']:.3f})  {h['text']}" for h in res["hits"]]
+        lines = [
+            f"{short_citation(h['measure'], h['article'], h['item'])}  ({h['score']:.3f})  {h['text']}"
+            for h in res["hits"]
+        ]
         return "\n".join(lines) or "(no hits)"
 
     return _batch_or_single(args, one, render)
@@ -188,9 +200,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from fzqa.qa import answer_to_json, get_assistant
 
     assistant = get_assistant(progress=_progress)
-    return _batch_or_single(
-        args, lambda q: answer_to_json(assistant.ask(q)), lambda res: str(res["answer"])
-    )
+    return _batch_or_single(args, lambda q: answer_to_json(assistant.ask(q)), lambda res: str(res["answer"]))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -154,7 +154,8 @@ class Extractor:
         out: list[_Span] = []
         for sent in _spans(text, _SENTENCE_END):
             clauses = [
-                _Span(sent.start + c.start, sent.start + c.end) for c in _spans(text[sent.start : sent.end], _CLAUSE_SEP)
+                _Span(sent.start + c.start, sent.start + c.end)
+                for c in _spans(text[sent.start : sent.end], _CLAUSE_SEP)
             ]
             cur: _Span | None = None
             prohibition_open = False
@@ -193,7 +194,9 @@ class Extractor:
         for g in spans:
             quote = text[g.start : g.end]
             t = norm_text(quote)
-            clauses = [norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)]
+            clauses = [
+                norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
+            ]
             explicit = self.subject(t)
             if explicit:
                 ctx.subject = explicit
@@ -230,9 +233,7 @@ class Extractor:
             topic: str | None = None
             if kind == "scope":
                 bearers = self.roles_in(t) or subject
-                coverage = self.lex.coverage_codes[
-                    "ByReference" if self.lex.has_cue("ByReference", t) else "Direct"
-                ]
+                coverage = self.lex.coverage_codes["ByReference" if self.lex.has_cue("ByReference", t) else "Direct"]
                 above = self.lex.has_cue("levelAndAboveCue", t)
                 if above:
                     rank = next(
@@ -240,9 +241,7 @@ class Extractor:
                     )
                     levels = tuple(c for c, lv in self.lex.levels.items() if lv.rank <= rank)
                 else:
-                    levels = tuple(
-                        dict.fromkeys(lv for r in bearers if (lv := self.lex.level_of(r)) is not None)
-                    )
+                    levels = tuple(dict.fromkeys(lv for r in bearers if (lv := self.lex.level_of(r)) is not None))
             if kind == "meta":
                 for name, code in self.lex.topic_codes.items():
                     if self.lex.has_cue(name, t):

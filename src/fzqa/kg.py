@@ -90,9 +90,7 @@ def build_graph(measures: Iterable[Measure], norms: Iterable[Norm], lexicon: Lex
     for p, ns in PREFIXES.items():
         g.bind(p, ns, override=True)
     zh = "zh"
-    place_iri = {
-        str(o): s for s, o in g.subject_objects(SKOS.prefLabel) if (s, RDF.type, FZQA.Jurisdiction) in g
-    }
+    place_iri = {str(o): s for s, o in g.subject_objects(SKOS.prefLabel) if (s, RDF.type, FZQA.Jurisdiction) in g}
     for m in measures:
         info = lexicon.measure_info(m.id)
         mi = measure_iri(m.id)
@@ -222,10 +220,38 @@ def validate(graph: Graph, shapes_path: Path) -> Validation:
 _REASONER_DATATYPES = {None, XSD.string, XSD.integer, RDF.langString}
 # datatypes of the OWL 2 datatype map (HermiT refuses others, e.g. xsd:date and xsd:duration)
 _OWL2_DATATYPES = {
-    XSD[n] for n in ("string", "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-                     "negativeInteger", "nonPositiveInteger", "decimal", "double", "float", "boolean", "dateTime",
-                     "dateTimeStamp", "anyURI", "normalizedString", "token", "language", "Name", "NCName", "NMTOKEN",
-                     "hexBinary", "base64Binary", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")
+    XSD[n]
+    for n in (
+        "string",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "decimal",
+        "double",
+        "float",
+        "boolean",
+        "dateTime",
+        "dateTimeStamp",
+        "anyURI",
+        "normalizedString",
+        "token",
+        "language",
+        "Name",
+        "NCName",
+        "NMTOKEN",
+        "hexBinary",
+        "base64Binary",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
 }
 
 
@@ -315,12 +341,14 @@ def _sorted_graph(graph: Graph) -> Graph:
 
 def _canonical_jsonld(graph: Graph) -> str:
     data = json.loads(graph.serialize(format="json-ld", context={p: str(ns) for p, ns in PREFIXES.items()}))
+
     def canon(x: object) -> object:
         if isinstance(x, dict):
             return {k: canon(v) for k, v in sorted(x.items())}
         if isinstance(x, list):
             return sorted((canon(v) for v in x), key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
         return x
+
     return json.dumps(canon(data), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 

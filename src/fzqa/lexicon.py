@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 from rdflib.namespace import RDF, SKOS
 
 from fzqa.settings import Settings, load_settings
@@ -176,7 +177,7 @@ def load_catalog(corpus_dir: Path) -> tuple[MeasureInfo, ...]:
     return tuple(out)
 
 
-def _labels(g: Graph, s: URIRef, p: URIRef, lang: str) -> list[str]:
+def _labels(g: Graph, s: Node, p: URIRef, lang: str) -> list[str]:
     return sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == lang)
 
 
@@ -211,7 +212,7 @@ class Lexicon:
             levels[code] = Level(
                 iri=str(s),
                 code=code,
-                rank=int(g.value(s, FZQA.rank)),  # type: ignore[arg-type]
+                rank=int(str(g.value(s, FZQA.rank))),
                 label=_labels(g, s, SKOS.prefLabel, "zh")[0],
                 label_en=_labels(g, s, SKOS.prefLabel, "en")[0],
                 alt_zh=tuple(_labels(g, s, SKOS.altLabel, "zh")),
@@ -241,11 +242,19 @@ class Lexicon:
         self._role_zh = _Matcher({t: r.label for r in roles.values() for t in (r.label, *r.alt_zh)}, english=False)
         self._role_en = _Matcher({t: r.label for r in roles.values() for t in (r.label_en, *r.alt_en)}, english=True)
         self._hint_zh = _Matcher(
-            {str(o): label_of[str(s)] for s, o in g.subject_objects(FZQA.hintLabel) if getattr(o, "language", "") == "zh"},
+            {
+                str(o): label_of[str(s)]
+                for s, o in g.subject_objects(FZQA.hintLabel)
+                if getattr(o, "language", "") == "zh"
+            },
             english=False,
         )
         self._hint_en = _Matcher(
-            {str(o): label_of[str(s)] for s, o in g.subject_objects(FZQA.hintLabel) if getattr(o, "language", "") == "en"},
+            {
+                str(o): label_of[str(s)]
+                for s, o in g.subject_objects(FZQA.hintLabel)
+                if getattr(o, "language", "") == "en"
+            },
             english=True,
         )
         self._level_zh = _Matcher({t: c for c, lv in levels.items() for t in (lv.label, *lv.alt_zh)}, english=False)
@@ -278,8 +287,12 @@ class Lexicon:
             prio = g.value(s, FZQA.priority)
             count = g.value(s, FZQA.defaultCount)
             pats = tuple(re.compile(str(p)) for p in sorted(g.objects(s, FZQA.cuePattern), key=str))
-            self.cues[name] = Cue(name, int(prio) if prio is not None else 99, pats,  # type: ignore[arg-type]
-                                  int(count) if count is not None else None)  # type: ignore[arg-type]
+            self.cues[name] = Cue(
+                name,
+                int(str(prio)) if prio is not None else 99,
+                pats,
+                int(str(count)) if count is not None else None,
+            )
         # pattern order within a cue as written in the file matters (specific before general): keep file order
         self._ordered_patterns(onto / "cues.ttl")
         self.kind_codes = {
@@ -299,7 +312,7 @@ class Lexicon:
 
         # question vocabulary
         qcues = []
-        for s in sorted(g.subjects(RDF.type, FZQA.QuestionCue)):
+        for s in sorted(g.subjects(RDF.type, FZQA.QuestionCue), key=str):
             assert isinstance(s, URIRef)
             qcues.append(
                 QuestionCue(
@@ -317,7 +330,7 @@ class Lexicon:
         )
         self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
         topics = []
-        for s in sorted(g.subjects(RDF.type, FZQA.Topic)):
+        for s in sorted(g.subjects(RDF.type, FZQA.Topic), key=str):
             assert isinstance(s, URIRef)
             zh_labels = _labels(g, s, SKOS.prefLabel, "zh") + _labels(g, s, SKOS.altLabel, "zh")
             en_labels = _labels(g, s, SKOS.prefLabel, "en") + _labels(g, s, SKOS.altLabel, "en")

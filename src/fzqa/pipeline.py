@@ -23,6 +23,7 @@ from fzqa.types import Measure, Norm
 
 Progress = Callable[[str], None]
 
+
 def _user_errors() -> tuple[type[Exception], ...]:
     from fzqa.embed import EmbedderError
     from fzqa.index import ClauseIndexError
@@ -62,7 +63,7 @@ def corpus_hash(settings: Settings | None = None) -> str:
     """Hash of what the index depends on: raw measures, catalogue, ontology files, extraction version."""
     settings = settings or load_settings()
     h = hashlib.sha256(f"extract={EXTRACT_VERSION}\n".encode())
-    paths = sorted(settings.corpus.glob("*.txt")) + [settings.corpus / "measures.toml"]
+    paths = [*sorted(settings.corpus.glob("*.txt")), settings.corpus / "measures.toml"]
     # the ontology files that shape units and their metadata (roles, cue words), not the question vocabulary
     paths += [settings.ontology / n for n in ("roles.ttl", "cues.ttl", "fzqa.ttl")]
     for p in paths:
@@ -87,10 +88,9 @@ class BuildReport:
     def summary(self) -> str:
         t = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         return (
-            f"{'built' if self.ok else 'FAILED'}: {self.measures} measures, {self.articles} articles, {self.items} items, "
-            f"{self.norms} norms, {self.triples} triples ({self.inferred} inferred); SHACL: {self.shacl}; OWL: {self.owl}"
-            + (f"; index: {self.units} units" if self.units else "")
-            + f" ({t})"
+            f"{'built' if self.ok else 'FAILED'}: {self.measures} measures, {self.articles} articles, "
+            f"{self.items} items, {self.norms} norms, {self.triples} triples ({self.inferred} inferred); "
+            f"SHACL: {self.shacl}; OWL: {self.owl}" + (f"; index: {self.units} units" if self.units else "") + f" ({t})"
         )
 
 
@@ -175,8 +175,12 @@ def build_index(settings: Settings | None = None, progress: Progress = _quiet) -
     units = build_units(measures, norms)
     progress(f"embedding {len(units)} clauses with {settings.embedder}")
     index = ClauseIndex.build(
-        units, get_embedder(settings.embedder), progress=progress, rrf_k=settings.rrf_k,
-        max_query_chars=settings.max_query_chars, lexicon=load_lexicon(settings),
+        units,
+        get_embedder(settings.embedder),
+        progress=progress,
+        rrf_k=settings.rrf_k,
+        max_query_chars=settings.max_query_chars,
+        lexicon=load_lexicon(settings),
     )
     index.save(settings.index, corpus_hash(settings))
     progress(f"wrote {settings.index}")
@@ -193,8 +197,12 @@ def open_index(settings: Settings | None = None, progress: Progress = _quiet) ->
         progress(f"no clause index at {settings.index}: building it")
         return build_index(settings, progress)
     return ClauseIndex.load(
-        settings.index, get_embedder(settings.embedder), corpus_hash(settings), rrf_k=settings.rrf_k,
-        max_query_chars=settings.max_query_chars, lexicon=load_lexicon(settings),
+        settings.index,
+        get_embedder(settings.embedder),
+        corpus_hash(settings),
+        rrf_k=settings.rrf_k,
+        max_query_chars=settings.max_query_chars,
+        lexicon=load_lexicon(settings),
     )
 
 

@@ -109,7 +109,9 @@ def load_settings(overrides: dict[str, Any] | None = None, env: dict[str, str] |
             continue
         key = var[5:].lower()
         if key not in known:
-            raise SettingsError(f"unknown environment variable {var}; known: FZQA_{', FZQA_'.join(k.upper() for k in known)}")
+            raise SettingsError(
+                f"unknown environment variable {var}; known: FZQA_{', FZQA_'.join(k.upper() for k in known)}"
+            )
         values[key] = raw
     for key, raw in (overrides or {}).items():
         if key not in known:

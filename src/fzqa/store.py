@@ -60,7 +60,9 @@ class StoreError(RuntimeError):
 # ------------------------------------------------------------------------------------------- checks
 _STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>')
 _COMMENT = re.compile(r"#[^\n]*")
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|ALL|NAMED|\{|<)", re.I)
+_UPDATE = re.compile(
+    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|ALL|NAMED|\{|<)", re.I
+)
 _SERVICE = re.compile(r"\bSERVICE\b", re.I)
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
 _POS = re.compile(r"at (\d+):(\d+)")
@@ -87,14 +89,18 @@ def check_query(query: str) -> str:
         line, col = _line_col(query, m.start())
         raise QueryError(
             f"SPARQL UPDATE ({m.group(1).upper()}) is not allowed: the store is read-only (line {line}, column {col})",
-            line, col, status=403,
+            line,
+            col,
+            status=403,
         )
     m = _SERVICE.search(code)
     if m:
         line, col = _line_col(query, m.start())
         raise QueryError(
             f"SERVICE is not allowed: the store does not reach the network (line {line}, column {col})",
-            line, col, status=403,
+            line,
+            col,
+            status=403,
         )
     form = _FORM.search(code)
     if not form:
@@ -109,7 +115,9 @@ def syntax_error(exc: Exception, query: str) -> QueryError:
         line, col = int(m.group(1)), int(m.group(2))
         src = query.splitlines()[line - 1] if 0 < line <= len(query.splitlines()) else ""
         pointer = f"\n  {src}\n  {' ' * (col - 1)}^" if src else ""
-        return QueryError(f"SPARQL syntax error at line {line}, column {col}: {msg.split(': ', 1)[-1]}{pointer}", line, col)
+        return QueryError(
+            f"SPARQL syntax error at line {line}, column {col}: {msg.split(': ', 1)[-1]}{pointer}", line, col
+        )
     return QueryError(f"SPARQL error: {msg}")
 
 
@@ -156,7 +164,9 @@ class Result:
     seconds: float = 0.0
 
     def records(self) -> list[dict[str, Any]]:
-        return [{v: to_python(t) for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
+        return [
+            {v: to_python(t) for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows
+        ]
 
     def serialize(self, fmt: str) -> str:
         if fmt not in FORMATS:
@@ -167,23 +177,43 @@ class Result:
                 if fmt == "table":
                     return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in self.triples)
                 raise QueryError(f"a {self.form} result is a graph: use format turtle or jsonld, not {fmt}", status=406)
-            out = ox.serialize(self.triples, format=rdf)
+            prefixes = {
+                "fzqa": "https://w3id.org/fzqa#",
+                "role": "https://w3id.org/fzqa/role/",
+                "id": "https://w3id.org/fzqa/id/",
+                "skos": "http://www.w3.org/2004/02/skos/core#",
+                "eli": "http://data.europa.eu/eli/ontology#",
+                "prov": "http://www.w3.org/ns/prov#",
+                "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            }
+            out = (
+                ox.serialize(self.triples, format=rdf, prefixes=prefixes)
+                if rdf == ox.RdfFormat.TURTLE
+                else ox.serialize(self.triples, format=rdf)
+            )
             return out.decode("utf-8") if isinstance(out, bytes) else str(out)
         if fmt in ("turtle", "jsonld"):
-            raise QueryError(f"a {self.form} result is a table: use json, xml, csv, tsv or table, not {fmt}", status=406)
+            raise QueryError(
+                f"a {self.form} result is a table: use json, xml, csv, tsv or table, not {fmt}", status=406
+            )
         if self.form == "ASK":
             return {
                 "json": lambda: json.dumps({"head": {}, "boolean": self.boolean}),
-                "xml": lambda: '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                f"<boolean>{str(self.boolean).lower()}</boolean></sparql>\n",
+                "xml": lambda: (
+                    '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+                    f"<boolean>{str(self.boolean).lower()}</boolean></sparql>\n"
+                ),
                 "csv": lambda: f"_askResult\r\n{str(self.boolean).lower()}\r\n",
                 "tsv": lambda: f"?_askResult\n{str(self.boolean).lower()}\n",
                 "table": lambda: f"{str(self.boolean).lower()}\n",
             }[fmt]()
-        return getattr(self, f"_{fmt}")()
+        method: Any = getattr(self, f"_{fmt}")
+        return str(method())
 
     def _json(self) -> str:
-        bindings = [{v: _term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
+        bindings = [
+            {v: _term_json(t) for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows
+        ]
         return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}}, ensure_ascii=False)
 
     def _xml(self) -> str:
@@ -226,10 +256,14 @@ class Result:
     def _table(self) -> str:
         cells = [[("" if t is None else str(to_python(t))).replace("\n", " ") for t in row] for row in self.rows]
         widths = [max([len(v), *(min(len(r[i]), 60) for r in cells)]) for i, v in enumerate(self.variables)]
+
         def fmt_row(vals: list[str]) -> str:
             return " | ".join((v if len(v) <= 60 else v[:59] + "…").ljust(w) for v, w in zip(vals, widths, strict=True))
+
         lines = [fmt_row(self.variables), "-+-".join("-" * w for w in widths), *(fmt_row(r) for r in cells)]
-        lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}{', truncated' if self.truncated else ''})")
+        lines.append(
+            f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''}{', truncated' if self.truncated else ''})"
+        )
         return "\n".join(lines) + "\n"
 
 
@@ -315,10 +349,13 @@ class KnowledgeGraph:
         allowed = {p for p, _ in q.params}
         for key in bindings:
             if key not in allowed:
-                raise QueryError(f"named query {name!r} has no parameter {key!r}; parameters: {', '.join(sorted(allowed))}")
+                raise QueryError(
+                    f"named query {name!r} has no parameter {key!r}; parameters: {', '.join(sorted(allowed))}"
+                )
         bound = {k: v for k, v in bindings.items() if v is not None}
         if self.backend == "oxigraph":
             res = self.store.query(q.text, substitutions={ox.Variable(k): _to_term(v) for k, v in bound.items()})
+            assert isinstance(res, ox.QuerySolutions), f"named query {name} is not a SELECT"
             variables = [v.value for v in res.variables]
             return [{v: to_python(sol[v]) for v in variables if sol[v] is not None} for sol in res]
         from rdflib import Literal, URIRef
@@ -347,8 +384,8 @@ class KnowledgeGraph:
             raise syntax_error(exc, query) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}") from None
-        if isinstance(res, bool):
-            return Result("ASK", boolean=res, seconds=time.perf_counter() - t0)
+        if isinstance(res, (bool, ox.QueryBoolean)):
+            return Result("ASK", boolean=bool(res), seconds=time.perf_counter() - t0)
         out = Result(form)
         try:
             if isinstance(res, ox.QuerySolutions):
@@ -361,7 +398,7 @@ class KnowledgeGraph:
                     out.rows.append([sol[v] for v in out.variables])
                     if deadline and time.monotonic() > deadline:
                         raise QueryTimeout(self.settings.query_timeout)
-            else:
+            elif isinstance(res, ox.QueryTriples):
                 out.form = form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT"
                 for t in res:
                     if len(out.triples) >= cap:
@@ -449,7 +486,9 @@ class QueryService:
             self._free.append(slot)
             self._cond.notify()
 
-    def run(self, query: str, fmt: str = "json", timeout: float | None = None, max_results: int | None = None) -> Served:
+    def run(
+        self, query: str, fmt: str = "json", timeout: float | None = None, max_results: int | None = None
+    ) -> Served:
         form = check_query(query)  # cheap refusals before a worker is used
         if fmt not in FORMATS:
             raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", status=406)
