@@ -151,3 +151,44 @@ def test_json_contract(assistant: Assistant) -> None:
     d = answer_to_json(assistant.ask("县长每年必须做什么？"))
     assert set(d) == {"question", "answer", "citations", "abstained", "sparql"}
     assert set(d["citations"][0]) == {"measure", "article", "item", "quote"}
+
+
+def test_optional_llm_phrasing_keeps_our_citations(built: None) -> None:
+    """An OpenAI-compatible endpoint on loopback (a stand-in for the user's server) phrases the answer; the
+    citations still come from the pipeline. With the endpoint down, the answer is unchanged."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from fzqa.settings import load_settings
+
+    seen: list[dict[str, object]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(body)
+            reply = json.dumps({"choices": [{"message": {"content": "按两部办法，县长每年须……（贵州 第六条（六））"}}]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(reply.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        a = Assistant(load_settings({"llm_endpoint": url, "llm_model": "test-model"}))
+        ans = a.ask("县长每年必须做什么？")
+        assert ans.answer.startswith("按两部办法") and keys(ans) == COUNTY_MAYOR_YEARLY
+        assert ans.details["phrased_by"] == "test-model"
+        prompt = str(seen[0]["messages"])
+        assert "ONLY the provisions" in prompt and "贵州 第六条（六）" in prompt
+    finally:
+        server.shutdown()
+    down = Assistant(load_settings({"llm_endpoint": url, "llm_model": "test-model", "llm_timeout": 1.0}))
+    assert keys(down.ask("县长每年必须做什么？")) == COUNTY_MAYOR_YEARLY
