@@ -32,6 +32,7 @@ def _progress(msg: str) -> None:
 
 
 def _read_batch(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The batch file's questions; a line that is not a question object yields {"error": …} in its place."""
     p = Path(path)
     if not p.is_file():
         raise CLIError(f"--batch {path}: no such file")
@@ -45,9 +46,17 @@ def _read_batch(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise CLIError(f"--batch {path}, line {n}: not JSON ({exc.msg} at column {exc.colno})") from None
+            yield n, {"error": f"--batch {path}, line {n}: not JSON ({exc.msg} at column {exc.colno})"}
+            continue
         if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
-            raise CLIError(f'--batch {path}, line {n}: expected an object {{"id": …, "q": "…"}}')
+            yield (
+                n,
+                {
+                    "id": obj.get("id") if isinstance(obj, dict) else None,
+                    "error": f'--batch {path}, line {n}: expected an object {{"id": …, "q": "…"}}',
+                },
+            )
+            continue
         yield n, obj
 
 
@@ -150,6 +159,9 @@ def _batch_or_single(
 ) -> int:
     if args.batch:
         for _, obj in _read_batch(args.batch):
+            if "error" in obj:
+                print(json.dumps(obj, ensure_ascii=False), flush=True)
+                continue
             try:
                 res = one(obj["q"])
             except ValueError as exc:

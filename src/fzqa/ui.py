@@ -1,0 +1,732 @@
+"""The Gradio Blocks of the web app: 问答 assistant, 条文检索 clause search, SPARQL, 图谱 browse.
+
+Chinese by default, English switchable. Everything user-controlled that ends up in HTML is escaped; the
+page loads nothing from the network (Gradio's bundled assets and the system's fonts only).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+
+from fzqa.store import QueryError, check_query  # noqa: E402
+from fzqa.types import KINDS, PERIODS  # noqa: E402
+
+if TYPE_CHECKING:
+    from fzqa.server import Services
+
+ID_NS = "https://w3id.org/fzqa/id/"
+FZQA_NS = "https://w3id.org/fzqa#"
+LANGS = [("中文", "zh"), ("English", "en")]
+
+# (zh, en) for every piece of interface text
+T: dict[str, tuple[str, str]] = {
+    "title": ("## 法治建设第一责任人职责 · 实施办法问答", "## Rule-of-law first responsibility · measures Q&A"),
+    "subtitle": (
+        "广西、贵州两部实施办法的知识图谱：提问、检索条文、运行 SPARQL、浏览图谱。每个回答都引用原文条款。",
+        "A knowledge graph of the Guangxi and Guizhou implementation measures: ask, search provisions, run "
+        "SPARQL, browse. Every answer cites the provisions it rests on.",
+    ),
+    "lang": ("界面语言", "Language"),
+    "tab_ask": ("问答", "Assistant"),
+    "tab_search": ("条文检索", "Clause search"),
+    "tab_sparql": ("SPARQL", "SPARQL"),
+    "tab_browse": ("图谱", "Browse"),
+    "chat": ("对话", "Conversation"),
+    "question": ("问题（中文或英文）", "Question (Chinese or English)"),
+    "question_ph": ("例如：县长每年必须做什么？", "e.g. What must a county mayor do every year?"),
+    "send": ("提问", "Ask"),
+    "clear": ("清空", "Clear"),
+    "examples": ("示例问题（点击即问）：", "Example questions (click to ask):"),
+    "citations": ("引用条文（点击查看全文）", "Cited provisions (click to read)"),
+    "sparql_acc": ("查看回答背后的 SPARQL", "The SPARQL behind this answer"),
+    "to_sparql": ("在 SPARQL 页打开", "Open in the SPARQL tab"),
+    "search_q": ("检索内容", "Search text"),
+    "search_ph": ("例如：法治专题讲座", "e.g. law lectures"),
+    "measure": ("办法", "Measure"),
+    "role": ("责任主体", "Role"),
+    "kind": ("规范类型", "Kind"),
+    "period": ("频次", "Frequency"),
+    "k": ("结果数", "Results"),
+    "do_search": ("检索", "Search"),
+    "results": ("检索结果（勾选要导出的条文）", "Results (tick the provisions to export)"),
+    "select_all": ("全选", "Select all"),
+    "select_none": ("全不选", "Select none"),
+    "export": ("导出所选（Markdown、CSV、Word）", "Export selection (Markdown, CSV, Word)"),
+    "exported": ("导出文件", "Exported files"),
+    "named": ("命名查询", "Named query"),
+    "editor": ("SPARQL 查询", "SPARQL query"),
+    "run": ("运行", "Run"),
+    "result_table": ("结果", "Results"),
+    "dl_csv": ("下载 CSV", "Download CSV"),
+    "dl_json": ("下载 JSON", "Download JSON"),
+    "graph_result": ("结果（RDF 图，Turtle）", "Result (RDF graph, Turtle)"),
+    "browse_role": ("选择责任主体或职务", "Pick a role or post"),
+    "duties": ("职责与条文", "Duties and provisions"),
+    "thesaurus": ("责任主体层级（上位 → 下位）", "Role thesaurus (broader → narrower)"),
+    "classes": ("本体中的类", "Classes of the ontology"),
+    "any": ("（全部）", "(any)"),
+}
+EXAMPLES: tuple[str, ...] = (
+    "县长每年必须做什么？",
+    "贵州和广西对法治专题讲座的次数要求有什么不同？",
+    "党政主要负责人不得做什么？",
+    "镇长适用这两部办法吗？",
+    "哪些情形会被问责？",
+    "What must a county mayor do every year?",
+)
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "obligation": ("义务", "obligation"), "prohibition": ("禁止", "prohibition"), "principle": ("原则", "principle"),
+    "sanction": ("问责", "sanction"), "reward": ("奖励", "reward"), "scope": ("适用范围", "scope"),
+    "meta": ("附则", "meta"),
+}
+PERIOD_LABELS: dict[str, tuple[str, str]] = {
+    "year": ("每年", "every year"), "half-year": ("每半年", "every half-year"), "quarter": ("每季度", "every quarter"),
+    "month": ("每月", "every month"), "year-end": ("年终", "at year end"), "term": ("任期", "per term"),
+    "periodic": ("定期", "periodically"),
+}
+
+CSS = """
+.chips .wrap { gap: 6px !important; }
+.chips label { border-radius: 999px !important; padding: 2px 12px !important; border: 1px solid #c7d2fe !important;
+  background: #eef2ff !important; cursor: pointer; }
+.chips label.selected { background: #4f46e5 !important; color: #fff !important; }
+.prov-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.prov { border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 12px; background: #fafafa; }
+.prov.other { background: #f8fafc; border-style: dashed; }
+.prov-cite { font-weight: 600; color: #3730a3; }
+.prov-full { font-size: 0.85em; color: #6b7280; margin-bottom: 6px; }
+.prov-lead { font-size: 0.9em; color: #4b5563; margin-bottom: 4px; }
+.prov-text { line-height: 1.7; }
+.prov-none { color: #9ca3af; font-style: italic; }
+.hits { width: 100%; border-collapse: collapse; }
+.hits td, .hits th { border-bottom: 1px solid #e5e7eb; padding: 4px 6px; vertical-align: top; text-align: left; }
+.hits td.c { white-space: nowrap; font-weight: 600; color: #3730a3; }
+.badge { display: inline-block; border-radius: 6px; padding: 0 6px; margin-right: 4px; font-size: 0.8em;
+  background: #e0e7ff; color: #3730a3; }
+.badge.freq { background: #fef3c7; color: #92400e; }
+.badge.k-prohibition { background: #fee2e2; color: #991b1b; }
+.badge.k-sanction { background: #fde68a; color: #78350f; }
+.badge.k-principle { background: #dcfce7; color: #166534; }
+.duties h4 { margin: 10px 0 4px; }
+.duties details { margin: 2px 0 6px 12px; }
+.duties summary { cursor: pointer; }
+.duties .q { color: #374151; }
+ul.tree, ul.tree ul { list-style: none; padding-left: 16px; margin: 0; }
+ul.tree li { border-left: 1px solid #cbd5e1; padding-left: 8px; margin: 2px 0; }
+.ext { font-size: 0.8em; color: #6b7280; }
+pre.err { white-space: pre-wrap; background: #fef2f2; color: #991b1b; border: 1px solid #fecaca; padding: 8px;
+  border-radius: 6px; }
+.status { color: #4b5563; }
+"""
+
+
+def t(key: str, lang: str) -> str:
+    zh, en = T[key]
+    return en if lang == "en" else zh
+
+
+def _e(text: Any) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def key_of(measure: str, article: int | None, item: int | None) -> str:
+    return f"{measure}|{'' if article is None else article}|{'' if item is None else item}"
+
+
+def parse_key(key: str) -> tuple[str, int | None, int | None]:
+    m, a, i = (key.split("|") + ["", ""])[:3]
+    return m, int(a) if a else None, int(i) if i else None
+
+
+def cite(measure: str, article: int | None, item: int | None, lang: str) -> str:
+    from fzqa.qa import en_citation, short_citation
+
+    return en_citation(measure, article, item) if lang == "en" else short_citation(measure, article, item)
+
+
+def _period_badge(period: str | None, min_count: Any, lang: str) -> str:
+    if not period:
+        return ""
+    zh, en = PERIOD_LABELS.get(period, (period, period))
+    text = en if lang == "en" else zh
+    if min_count and int(min_count) > 1:
+        text += f" ≥{int(min_count)}" + ("×" if lang == "en" else "次")
+    return f'<span class="badge freq">{_e(text)}</span>'
+
+
+def _kind_badge(kind: str, lang: str) -> str:
+    zh, en = KIND_LABELS.get(kind, (kind, kind))
+    return f'<span class="badge k-{_e(kind)}">{_e(en if lang == "en" else zh)}</span>'
+
+
+# ------------------------------------------------------------------------------------------- views
+def provision_html(services: Services, key: str | None, lang: str) -> str:
+    """The provision of ``key`` beside the other measure's provision of the same number."""
+    if not key:
+        return ""
+    measure, article, item = parse_key(key)
+    if article is None:
+        return ""
+    p = services.provision(measure, article, item)
+    if p is None:
+        return f'<div class="prov-none">{_e(key)}</div>'
+
+    def box(d: dict[str, Any], other: bool) -> str:
+        full = d.get("full_citation") or _full(d["measure"], d["article"], d["item"])
+        lead = f'<div class="prov-lead">{_e(d["lead"])}</div>' if d.get("lead") else ""
+        label = d["citation_en"] if lang == "en" else d["citation"]
+        return (f'<div class="prov{" other" if other else ""}"><div class="prov-cite">{_e(label)}</div>'
+                f'<div class="prov-full">{_e(full)}</div>{lead}<div class="prov-text">{_e(d["text"])}</div></div>')
+
+    others = p["corresponding"]
+    if others:
+        right = "".join(box(o, True) for o in others)
+    else:
+        from fzqa.qa import short_citation
+
+        a = services.assistant
+        names = [short_citation(m, article, item) for m in a.measure_ids if m != measure]
+        none = ("no corresponding provision in " if lang == "en" else "无对应条文：") + "、".join(names)
+        right = f'<div class="prov other"><div class="prov-none">{_e(none)}</div></div>'
+    return f'<div class="prov-pair" id="provision-pair">{box(p, False)}{right}</div>'
+
+
+def _full(measure: str, article: int | None, item: int | None) -> str:
+    from fzqa.server import full_citation
+
+    return full_citation(measure, article, item)
+
+
+def answer_markdown(answer: Any, lang: str) -> str:
+    """The assistant's message: its text and its citations, all escaped (rendered as text, never as HTML)."""
+    body = _e(answer.answer)
+    if answer.citations:
+        label = "Citations" if answer.lang == "en" else "引用"
+        cites = "；".join(_e(cite(c.measure, c.article, c.item, answer.lang)) for c in answer.citations)
+        body += f"\n\n**{label}**：{cites}"
+    return body
+
+
+def hits_html(hits: list[dict[str, Any]], lang: str) -> str:
+    if not hits:
+        return f'<p class="status">{"No hits." if lang == "en" else "没有结果。"}</p>'
+    rows = "".join(
+        f'<tr><td class="c">{_e(cite(h["measure"], h["article"], h["item"], lang))}</td>'
+        f'<td>{_e(h["text"])}</td><td>{h["score"]:.4f}</td></tr>' for h in hits
+    )
+    head = ("Provision", "Text", "Score") if lang == "en" else ("条文", "内容", "得分")
+    return (f'<table class="hits" id="hits-table"><tr><th>{head[0]}</th><th>{head[1]}</th><th>{head[2]}</th></tr>'
+            f"{rows}</table>")
+
+
+def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str) -> list[str]:
+    """Markdown, CSV and DOCX of the selected hits (in result order), each clause with its full citation."""
+    chosen = [h for h in hits if key_of(h["measure"], h["article"], h["item"]) in set(selected)]
+    if not chosen:
+        return []
+    out = Path(tempfile.mkdtemp(prefix="fzqa-export-"))
+    rows = []
+    for h in chosen:
+        rows.append({
+            "citation": cite(h["measure"], h["article"], h["item"], lang),
+            "full_citation": _full(h["measure"], h["article"], h["item"]),
+            "measure": h["measure"], "article": h["article"], "item": "" if h["item"] is None else h["item"],
+            "text": h["text"],
+        })
+    title = "Selected provisions" if lang == "en" else "所选条文"
+    md = [f"# {title}", ""]
+    for r in rows:
+        md += [f"## {r['citation']}", "", f"*{r['full_citation']}*", "", str(r["text"]), ""]
+    (out / "fzqa-clauses.md").write_text("\n".join(md), encoding="utf-8")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["citation", "full_citation", "measure", "article", "item", "text"],
+                       lineterminator="\r\n")
+    w.writeheader()
+    w.writerows(rows)
+    (out / "fzqa-clauses.csv").write_text("\ufeff" + buf.getvalue(), encoding="utf-8")  # BOM: Excel reads UTF-8
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(title, level=1)
+    for r in rows:
+        doc.add_heading(str(r["citation"]), level=2)
+        para = doc.add_paragraph()
+        para.add_run(str(r["full_citation"])).italic = True
+        doc.add_paragraph(str(r["text"]))
+    doc.save(str(out / "fzqa-clauses.docx"))
+    return [str(out / n) for n in ("fzqa-clauses.md", "fzqa-clauses.csv", "fzqa-clauses.docx")]
+
+
+def prefill(services: Services, name: str | None) -> tuple[str, str]:
+    """A named query's text (with an example VALUES line for each required parameter) and its description."""
+    if not name:
+        return "", ""
+    q = services.kg.queries.get(name)
+    if q is None:
+        return "", ""
+    text = q.text
+    values = ""
+    for param, help_ in q.params:
+        m = re.search(r"e\.g\.\s+(https?://\S+?)[\s),]", help_ + " ")
+        if "(required)" in help_ and m:
+            values += f"  VALUES ?{param} {{ <{m.group(1)}> }}\n"
+        elif "(required)" in help_ and param == "kind":
+            values += f'  VALUES ?{param} {{ "prohibition" }}\n'
+        elif "(required)" in help_ and param in ("measureA", "measureB"):
+            mid = "guangxi-2018" if param == "measureA" else "guizhou-2020"
+            values += f"  VALUES ?{param} {{ <{ID_NS}{mid}> }}\n"
+        elif "(required)" in help_ and param == "role":
+            values += f"  VALUES ?{param} {{ <https://w3id.org/fzqa/role/countyMayor> }}\n"
+        elif "(required)" in help_ and param == "provision":
+            values += f"  VALUES ?{param} {{ <{ID_NS}guizhou-2020/art_6__item_6> }}\n"
+    if values:
+        text = re.sub(r"(\bWHERE\s*\{\n?)", lambda mm: mm.group(1) + values, text, count=1)
+    params = "".join(f"\n- `?{_e(p)}`: {_e(h)}" for p, h in q.params)
+    desc = f"**{_e(q.title)}** — {_e(q.description)}{params}"
+    return text, desc
+
+
+def run_sparql(services: Services, query: str, lang: str) -> dict[str, Any]:
+    """Run untrusted text through the worker pool; the result as a table, a graph, or an error message."""
+    try:
+        form = check_query(query)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            served = services.queries.run(query, "turtle")
+            return {"form": form, "turtle": served.body, "count": served.count, "truncated": served.truncated}
+        served = services.queries.run(query, "json")
+    except QueryError as exc:
+        return {"error": str(exc)}
+    data = json.loads(served.body)
+    if "boolean" in data:
+        return {"form": "ASK", "headers": ["boolean"], "rows": [[str(data["boolean"]).lower()]], "count": 1,
+                "truncated": False, "json": served.body}
+    headers = list(data["head"]["vars"])
+    rows = [[b.get(v, {}).get("value", "") for v in headers] for b in data["results"]["bindings"]]
+    return {"form": form, "headers": headers, "rows": rows, "count": served.count, "truncated": served.truncated,
+            "json": served.body}
+
+
+def role_tree_svg(services: Services, lang: str) -> str:
+    """The role thesaurus as a small left-to-right SVG tree (broader → narrower)."""
+    from fzqa.lexicon import load_lexicon
+
+    roles = load_lexicon(services.settings).roles
+    children: dict[str, list[str]] = {r: [] for r in roles}
+    roots = []
+    for label, r in sorted(roles.items(), key=lambda kv: (kv[1].is_post, kv[0])):
+        parents = [b for b in r.broader if b in roles]
+        if parents:
+            children[parents[0]].append(label)
+        else:
+            roots.append(label)
+
+    def name(label: str) -> str:
+        return roles[label].label_en if lang == "en" else label
+
+    def width(label: str) -> int:
+        s = name(label)
+        return 16 + sum(14 if ord(ch) > 0x2E80 else 7 for ch in s)
+
+    depth: dict[str, int] = {}
+    order: list[str] = []
+
+    def walk(label: str, d: int) -> None:
+        depth[label] = d
+        order.append(label)
+        for c in children[label]:
+            walk(c, d + 1)
+
+    for r in roots:
+        walk(r, 0)
+    levels = max(depth.values(), default=0) + 1
+    colw = [max((width(lb) for lb in order if depth[lb] == d), default=80) for d in range(levels)]
+    xs = [20 + sum(colw[:d]) + 40 * d for d in range(levels)]
+    ypos: dict[str, float] = {}
+    leaf = 0
+
+    def place(label: str) -> float:
+        nonlocal leaf
+        if not children[label]:
+            ypos[label] = 20 + leaf * 32
+            leaf += 1
+        else:
+            ys = [place(c) for c in children[label]]
+            ypos[label] = (ys[0] + ys[-1]) / 2
+        return ypos[label]
+
+    for r in roots:
+        place(r)
+    w = xs[-1] + colw[-1] + 20
+    h = 20 + leaf * 32 + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="role-tree" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+             f'role="img" aria-label="{_e(t("thesaurus", lang))}" style="max-width:100%;height:auto">']
+    for label in order:
+        for b in roles[label].broader:
+            if b not in ypos:
+                continue
+            x1, y1 = xs[depth[b]] + width(b), ypos[b]
+            x2, y2 = xs[depth[label]], ypos[label]
+            mx = (x1 + x2) / 2
+            parts.append(f'<path d="M{x1},{y1} C{mx},{y1} {mx},{y2} {x2},{y2}" fill="none" stroke="#94a3b8"/>')
+    for label in order:
+        x, y, wd = xs[depth[label]], ypos[label], width(label)
+        post = roles[label].is_post
+        fill, stroke = ("#fff7ed", "#fdba74") if post else ("#eef2ff", "#818cf8")
+        parts.append(f'<rect x="{x}" y="{y - 12}" width="{wd}" height="24" rx="6" fill="{fill}" stroke="{stroke}"/>')
+        parts.append(f'<text x="{x + 8}" y="{y + 5}" font-size="13" fill="#1f2937">{_e(name(label))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def duties_html(services: Services, role_label: str | None, lang: str) -> str:
+    """role → its norms (kind and frequency badges) → the provisions, grouped by measure."""
+    from fzqa.lexicon import load_lexicon
+
+    lex = load_lexicon(services.settings)
+    if not role_label or role_label not in lex.roles:
+        return ""
+    role = lex.roles[role_label]
+    rows = services.kg.select("role_norms", role=role.iri)
+    seen: set[str] = set()
+    by_measure: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r["norm"] in seen:
+            continue
+        seen.add(r["norm"])
+        by_measure.setdefault(str(r["measure"]).removeprefix(ID_NS), []).append(r)
+    if not by_measure:
+        return f'<p class="status">{"No norms." if lang == "en" else "没有规范。"}</p>'
+    out = [f'<div class="duties" id="duties"><p><b>{_e(role.label_en if lang == "en" else role.label)}</b>'
+           f' · {len(seen)} {"norms" if lang == "en" else "条规范"}</p>']
+    for measure, norms in by_measure.items():
+        info = lex.measure_info(measure)
+        out.append(f"<h4>{_e(info.short_en if lang == 'en' else info.short)} · {_e(info.title)}</h4>")
+        for r in sorted(norms, key=lambda r: (r["article"], r.get("item") or 0)):
+            item = r.get("item")
+            text = services.assistant.provisions.get((measure, r["article"], item), "")
+            badges = _kind_badge(str(r["kind"]), lang) + _period_badge(r.get("period"), r.get("minCount"), lang)
+            out.append(
+                f"<details><summary>{badges}<span class='q'>{_e(r['action'])}</span> "
+                f"<b>（{_e(cite(measure, r['article'], item, lang))}）</b></summary>"
+                f'<div class="prov"><div class="prov-full">{_e(_full(measure, r["article"], item))}</div>'
+                f'<div class="prov-text">{_e(text)}</div></div></details>'
+            )
+    out.append("</div>")
+    return "".join(out)
+
+
+CLASS_QUERY = """PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?c ?sup ?en ?zh WHERE {
+  ?c a owl:Class . FILTER(STRSTARTS(STR(?c), "https://w3id.org/fzqa#"))
+  OPTIONAL { ?c rdfs:subClassOf ?sup . FILTER(isIRI(?sup)) }
+  OPTIONAL { ?c rdfs:label ?en FILTER(LANG(?en) = "en") }
+  OPTIONAL { ?c rdfs:label ?zh FILTER(LANG(?zh) = "zh") }
+}"""
+PREFIXES = {
+    "http://data.europa.eu/eli/ontology#": "eli:", "http://docs.oasis-open.org/legalruleml/ns/v1.0/metamodel#": "lrml:",
+    "http://www.w3.org/ns/odrl/2/": "odrl:", "http://www.w3.org/ns/prov#": "prov:", "http://www.w3.org/ns/org#": "org:",
+    "http://purl.org/dc/terms/": "dcterms:", "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://www.w3.org/2006/time#": "time:",
+}
+
+
+def classes_html(services: Services, lang: str) -> str:
+    """The ontology's own classes as a tree (subclass under superclass), with their aligned external classes."""
+    recs = services.kg.run(CLASS_QUERY).records()
+    labels: dict[str, str] = {}
+    local_parent: dict[str, str] = {}
+    external: dict[str, list[str]] = {}
+    for r in recs:
+        c = str(r["c"])
+        labels[c] = str(r.get("en") if lang == "en" else r.get("zh") or r.get("en") or "") or c.split("#")[-1]
+        sup = r.get("sup")
+        if not sup:
+            continue
+        if str(sup).startswith(FZQA_NS):
+            local_parent[c] = str(sup)
+        else:
+            short = next((p + str(sup)[len(ns):] for ns, p in PREFIXES.items() if str(sup).startswith(ns)), str(sup))
+            external.setdefault(c, [])
+            if short not in external[c]:
+                external[c].append(short)
+    kids: dict[str, list[str]] = {}
+    for c, p in local_parent.items():
+        kids.setdefault(p, []).append(c)
+
+    def node(c: str) -> str:
+        ext = f' <span class="ext">⊑ {_e(", ".join(sorted(external.get(c, []))))}</span>' if external.get(c) else ""
+        sub = "".join(node(k) for k in sorted(kids.get(c, [])))
+        return (f"<li><b>fzqa:{_e(c.split('#')[-1])}</b> {_e(labels[c])}{ext}"
+                + (f"<ul>{sub}</ul>" if sub else "") + "</li>")
+
+    roots = sorted(c for c in labels if c not in local_parent)
+    return f'<ul class="tree" id="class-tree">{"".join(node(c) for c in roots)}</ul>'
+
+
+# ------------------------------------------------------------------------------------------- the blocks
+def build_ui(services: Services) -> gr.Blocks:
+    from fzqa.lexicon import load_lexicon
+
+    lex = load_lexicon(services.settings)
+    role_choices = sorted(lex.roles, key=lambda r: (lex.roles[r].is_post, r))
+    i18n: list[tuple[Any, str, str]] = []  # (component, text key, attribute)
+
+    def reg(comp: Any, key: str, attr: str = "label") -> Any:
+        i18n.append((comp, key, attr))
+        return comp
+
+    def measure_choices(lang: str) -> list[tuple[str, str]]:
+        return [(t("any", lang), "")] + [(f"{m.short_en if lang == 'en' else m.short} · {m.title}", m.id)
+                                         for m in lex.catalog]
+
+    def role_opts(lang: str, any_: bool) -> list[tuple[str, str]]:
+        opts = [(f"{r} · {lex.roles[r].label_en}" if lang != "en" else f"{lex.roles[r].label_en} · {r}", r)
+                for r in (lex.bearer_roles() if any_ else role_choices)]
+        return ([(t("any", lang), "")] if any_ else []) + opts
+
+    def kind_opts(lang: str) -> list[tuple[str, str]]:
+        return [(t("any", lang), "")] + [(KIND_LABELS[k][1 if lang == "en" else 0], k) for k in KINDS]
+
+    def period_opts(lang: str) -> list[tuple[str, str]]:
+        return [(t("any", lang), "")] + [(PERIOD_LABELS[p][1 if lang == "en" else 0], p) for p in PERIODS]
+
+    names = list(services.kg.queries)
+    first_query = "annual_duties" if "annual_duties" in names else (names[0] if names else None)
+    first_text, first_desc = prefill(services, first_query)
+
+    with gr.Blocks(title="fzqa · 法治建设第一责任人", analytics_enabled=False) as demo:
+        with gr.Row():
+            with gr.Column(scale=5):
+                title = reg(gr.Markdown(t("title", "zh")), "title", "value")
+                subtitle = reg(gr.Markdown(t("subtitle", "zh")), "subtitle", "value")
+            with gr.Column(scale=1, min_width=160):
+                lang = reg(gr.Radio(LANGS, value="zh", label=t("lang", "zh"), elem_id="lang"), "lang")
+        del title, subtitle
+        with gr.Tabs(elem_id="tabs") as tabs:
+            # ------------------------------------------------------------ 问答
+            with reg(gr.Tab(t("tab_ask", "zh"), id="ask", elem_id="tab-ask"), "tab_ask"):
+                chat = reg(gr.Chatbot(label=t("chat", "zh"), elem_id="chat", height=420, sanitize_html=True,
+                                      allow_tags=False, render_markdown=True, line_breaks=True,
+                                      feedback_options=None, latex_delimiters=[]), "chat")
+                with gr.Row():
+                    question = reg(gr.Textbox(label=t("question", "zh"), placeholder=t("question_ph", "zh"),
+                                              elem_id="question", scale=6, lines=1, max_lines=4), "question")
+                    with gr.Column(scale=1, min_width=120):
+                        send = reg(gr.Button(t("send", "zh"), variant="primary", elem_id="send"), "send", "value")
+                        clear = reg(gr.Button(t("clear", "zh"), elem_id="clear", size="sm"), "clear", "value")
+                reg(gr.Markdown(t("examples", "zh")), "examples", "value")
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                chips = reg(gr.Radio([], label=t("citations", "zh"), elem_id="citations", elem_classes=["chips"],
+                                     visible=False), "citations")
+                provision = gr.HTML("", elem_id="provision")
+                with reg(gr.Accordion(t("sparql_acc", "zh"), open=False, visible=False, elem_id="answer-sparql-acc"),
+                         "sparql_acc") as sparql_acc:
+                    answer_sparql = gr.Code("", language=None, interactive=False, elem_id="answer-sparql")
+                    to_sparql = reg(gr.Button(t("to_sparql", "zh"), size="sm", elem_id="to-sparql"),
+                                    "to_sparql", "value")
+
+            # ------------------------------------------------------------ 条文检索
+            with reg(gr.Tab(t("tab_search", "zh"), id="search", elem_id="tab-search"), "tab_search"):
+                with gr.Row():
+                    sq = reg(gr.Textbox(label=t("search_q", "zh"), placeholder=t("search_ph", "zh"),
+                                        elem_id="search-q", scale=4), "search_q")
+                    sk = reg(gr.Slider(1, min(50, services.settings.max_k), value=services.settings.search_k, step=1,
+                                       label=t("k", "zh"), elem_id="search-k", scale=1), "k")
+                with gr.Row():
+                    s_measure = reg(gr.Dropdown(measure_choices("zh"), value="", label=t("measure", "zh"),
+                                                elem_id="f-measure"), "measure")
+                    s_role = reg(gr.Dropdown(role_opts("zh", True), value="", label=t("role", "zh"),
+                                             elem_id="f-role"), "role")
+                    s_kind = reg(gr.Dropdown(kind_opts("zh"), value="", label=t("kind", "zh"), elem_id="f-kind"),
+                                 "kind")
+                    s_period = reg(gr.Dropdown(period_opts("zh"), value="", label=t("period", "zh"),
+                                               elem_id="f-period"), "period")
+                do_search = reg(gr.Button(t("do_search", "zh"), variant="primary", elem_id="do-search"),
+                                "do_search", "value")
+                search_status = gr.Markdown("", elem_id="search-status")
+                hits_state = gr.State([])
+                picks = reg(gr.CheckboxGroup([], label=t("results", "zh"), elem_id="picks"), "results")
+                with gr.Row():
+                    sel_all = reg(gr.Button(t("select_all", "zh"), size="sm", elem_id="select-all"), "select_all",
+                                  "value")
+                    sel_none = reg(gr.Button(t("select_none", "zh"), size="sm", elem_id="select-none"),
+                                   "select_none", "value")
+                    export = reg(gr.Button(t("export", "zh"), variant="secondary", elem_id="export"), "export", "value")
+                exported = reg(gr.File(label=t("exported", "zh"), file_count="multiple", interactive=False,
+                                       elem_id="exported"), "exported")
+                hits_view = gr.HTML("", elem_id="hits")
+
+            # ------------------------------------------------------------ SPARQL
+            with reg(gr.Tab(t("tab_sparql", "zh"), id="sparql", elem_id="tab-sparql"), "tab_sparql"):
+                named = reg(gr.Dropdown([(services.kg.queries[n].title, n) for n in names], value=first_query,
+                                        label=t("named", "zh"), elem_id="named"), "named")
+                named_desc = gr.Markdown(first_desc, elem_id="named-desc")
+                editor = reg(gr.Code(first_text, language=None, interactive=True, lines=14, label=t("editor", "zh"),
+                                     elem_id="editor"), "editor")
+                run = reg(gr.Button(t("run", "zh"), variant="primary", elem_id="run"), "run", "value")
+                sparql_error = gr.HTML("", elem_id="sparql-error")
+                sparql_status = gr.Markdown("", elem_id="sparql-status")
+                table = reg(gr.Dataframe(label=t("result_table", "zh"), interactive=False, wrap=True,
+                                         elem_id="sparql-table"), "result_table")
+                graph_out = reg(gr.Code("", language=None, visible=False, label=t("graph_result", "zh"),
+                                        elem_id="sparql-graph"), "graph_result")
+                with gr.Row():
+                    dl_csv = reg(gr.DownloadButton(t("dl_csv", "zh"), visible=False, elem_id="dl-csv"), "dl_csv")
+                    dl_json = reg(gr.DownloadButton(t("dl_json", "zh"), visible=False, elem_id="dl-json"), "dl_json")
+
+            # ------------------------------------------------------------ 图谱
+            with reg(gr.Tab(t("tab_browse", "zh"), id="browse", elem_id="tab-browse"), "tab_browse"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        b_role = reg(gr.Dropdown(role_opts("zh", False), value="县长" if "县长" in lex.roles else None,
+                                                 label=t("browse_role", "zh"), elem_id="b-role"), "browse_role")
+                        duties_md = reg(gr.Markdown("#### " + t("duties", "zh")), "duties", "value")
+                        duties = gr.HTML(duties_html(services, "县长", "zh"), elem_id="duties-view")
+                    with gr.Column(scale=2):
+                        tree_md = reg(gr.Markdown("#### " + t("thesaurus", "zh")), "thesaurus", "value")
+                        tree = gr.HTML(role_tree_svg(services, "zh"), elem_id="tree-view")
+                        classes_md = reg(gr.Markdown("#### " + t("classes", "zh")), "classes", "value")
+                        classes = gr.HTML(classes_html(services, "zh"), elem_id="classes-view")
+                del duties_md, tree_md, classes_md
+
+        # ---------------------------------------------------------------- events: assistant
+        def ask(q: str, history: list[dict[str, Any]] | None, lg: str) -> tuple[Any, ...]:
+            history = list(history or [])
+            q = (q or "").strip()
+            if not q:
+                return history, "", gr.update(), gr.update(), gr.update(), gr.update()
+            answer = services.assistant.ask(q)
+            history.append({"role": "user", "content": _e(q)})
+            history.append({"role": "assistant", "content": answer_markdown(answer, lg)})
+            choices = [(cite(c.measure, c.article, c.item, answer.lang), key_of(c.measure, c.article, c.item))
+                       for c in answer.citations if c.article is not None]
+            return (
+                history, "",
+                gr.update(choices=choices, value=None, visible=bool(choices)),
+                "",
+                gr.update(visible=bool(answer.sparql)),
+                answer.sparql or "",
+            )
+
+        ask_out = [chat, question, chips, provision, sparql_acc, answer_sparql]
+        send.click(ask, [question, chat, lang], ask_out)
+        question.submit(ask, [question, chat, lang], ask_out)
+        for b in example_buttons:
+            b.click(lambda q: q, b, question).then(ask, [question, chat, lang], ask_out)
+        clear.click(lambda: ([], gr.update(choices=[], value=None, visible=False), "", gr.update(visible=False), ""),
+                    None, [chat, chips, provision, sparql_acc, answer_sparql])
+        chips.change(lambda k, lg: provision_html(services, k, lg), [chips, lang], provision)
+        to_sparql.click(lambda s: (s, gr.Tabs(selected="sparql"), ""), answer_sparql, [editor, tabs, named_desc])
+
+        # ---------------------------------------------------------------- events: clause search
+        def search(q: str, measure: str, role: str, kind: str, period: str, k: float, lg: str) -> tuple[Any, ...]:
+            try:
+                res = services.search(q, int(k), measure or None, role or None, kind or None, period or None)
+            except ValueError as exc:
+                msg = f"⚠️ {_e(exc)}"
+                return [], gr.update(choices=[], value=[]), "", msg
+            hits = res["hits"]
+            choices = [(f"{cite(h['measure'], h['article'], h['item'], lg)}：{h['text'][:48]}"
+                        + ("…" if len(h["text"]) > 48 else ""), key_of(h["measure"], h["article"], h["item"]))
+                       for h in hits]
+            status = f"{len(hits)} hits" if lg == "en" else f"共 {len(hits)} 条结果"
+            return hits, gr.update(choices=choices, value=[]), hits_html(hits, lg), status
+
+        s_in = [sq, s_measure, s_role, s_kind, s_period, sk, lang]
+        s_out = [hits_state, picks, hits_view, search_status]
+        do_search.click(search, s_in, s_out)
+        sq.submit(search, s_in, s_out)
+        sel_all.click(lambda hits: [key_of(h["measure"], h["article"], h["item"]) for h in hits], hits_state, picks)
+        sel_none.click(lambda: [], None, picks)
+
+        def do_export(hits: list[dict[str, Any]], selected: list[str], lg: str) -> Any:
+            files = export_files(hits, selected or [], lg)
+            if not files:
+                gr.Warning("Select at least one provision first." if lg == "en" else "请先勾选要导出的条文。")
+                return None
+            return files
+
+        export.click(do_export, [hits_state, picks, lang], exported)
+
+        # ---------------------------------------------------------------- events: SPARQL
+        named.change(lambda n: prefill(services, n), named, [editor, named_desc])
+
+        def run_query(query: str, lg: str) -> tuple[Any, ...]:
+            res = run_sparql(services, query or "", lg)
+            if "error" in res:
+                return (f'<pre class="err" id="sparql-error-text">{_e(res["error"])}</pre>', "",
+                        gr.update(value=None), gr.update(visible=False),
+                        gr.update(visible=False), gr.update(visible=False))
+            note = " (truncated)" if res.get("truncated") and lg == "en" else ("（已截断）" if res.get("truncated") else "")
+            status = (f"{res['form']}: {res['count']} " + ("rows" if lg == "en" else "行") + note)
+            out = Path(tempfile.mkdtemp(prefix="fzqa-sparql-"))
+            if "turtle" in res:
+                (out / "result.ttl").write_text(res["turtle"], encoding="utf-8")
+                return ("", status, gr.update(value=None), gr.update(value=res["turtle"], visible=True),
+                        gr.update(visible=False), gr.update(value=str(out / "result.ttl"), visible=True))
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\r\n")
+            w.writerow(res["headers"])
+            w.writerows(res["rows"])
+            (out / "result.csv").write_text(buf.getvalue(), encoding="utf-8")
+            (out / "result.json").write_text(res["json"], encoding="utf-8")
+            return ("", status, gr.update(value={"headers": res["headers"], "data": res["rows"]}),
+                    gr.update(visible=False),
+                    gr.update(value=str(out / "result.csv"), visible=True),
+                    gr.update(value=str(out / "result.json"), visible=True))
+
+        run.click(run_query, [editor, lang], [sparql_error, sparql_status, table, graph_out, dl_csv, dl_json])
+
+        # ---------------------------------------------------------------- events: browse
+        b_role.change(lambda r, lg: duties_html(services, r, lg), [b_role, lang], duties)
+
+        # ---------------------------------------------------------------- language
+        def switch(lg: str, role_now: str | None) -> list[Any]:
+            ups: list[Any] = []
+            for comp, key, attr in i18n:
+                text = t(key, lg)
+                if key in ("duties", "thesaurus", "classes"):
+                    text = "#### " + text
+                if isinstance(comp, gr.Tab):
+                    ups.append(gr.Tab(label=text))
+                elif isinstance(comp, gr.Accordion):
+                    ups.append(gr.Accordion(label=text))
+                elif isinstance(comp, gr.Textbox) and key in ("question", "search_q"):
+                    ups.append(gr.update(label=text, placeholder=t(key + "_ph" if key == "question" else "search_ph",
+                                                                   lg)))
+                elif attr == "value" and isinstance(comp, gr.Button):
+                    ups.append(gr.update(value=text))
+                elif attr == "value":
+                    ups.append(gr.update(value=text))
+                else:
+                    ups.append(gr.update(label=text))
+            ups += [
+                gr.update(choices=measure_choices(lg)), gr.update(choices=role_opts(lg, True)),
+                gr.update(choices=kind_opts(lg)), gr.update(choices=period_opts(lg)),
+                gr.update(choices=role_opts(lg, False)),
+                duties_html(services, role_now, lg), role_tree_svg(services, lg), classes_html(services, lg),
+            ]
+            return ups
+
+        targets = [c for c, _, _ in i18n] + [s_measure, s_role, s_kind, s_period, b_role, duties, tree, classes]
+        lang.change(switch, [lang, b_role], targets)
+    return demo
+
+
+Handler = Callable[..., Any]
