@@ -110,6 +110,7 @@ class Intent:
     topic: tuple[str, ...] = ()  # Chinese topic words (the question's own, and glossary words for English)
     topics: tuple[str, ...] = ()  # glossary topic names
     unknown: tuple[str, ...] = ()  # content words that no vocabulary knows
+    en_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English topic words with their Chinese alternatives
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
@@ -190,6 +191,19 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         if any(p.fullmatch(w) for p in lex.stop_en) or any(p.search(w) for t in glossary for p in t.en):
             continue
         unknown.append(w.lower())
+    groups: dict[tuple[int, int], tuple[str, list[str]]] = {}
+    for tp in glossary:
+        for p in tp.en:
+            for mm in p.finditer(rest):
+                surface, alts = groups.setdefault((mm.start(), mm.end()), (mm.group(0).lower(), []))
+                alts.extend(z for z in tp.zh if z not in alts)
+    # a shorter match inside a longer one (court in court hearings) is the same word
+    spans_en = sorted(groups, key=lambda se: se[0] - se[1])
+    kept: list[tuple[int, int]] = []
+    for se in spans_en:
+        if not any(k[0] <= se[0] and se[1] <= k[1] for k in kept):
+            kept.append(se)
+    en_terms = tuple((groups[se][0], tuple(groups[se][1])) for se in sorted(kept))
     topic = list(topic_zh)
     if lang == "en":
         for t in glossary:
@@ -210,6 +224,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         topic=tuple(dict.fromkeys(topic)),
         topics=topic_names,
         unknown=tuple(dict.fromkeys(unknown)),
+        en_terms=en_terms,
     )
 
 
@@ -343,11 +358,10 @@ class Assistant:
         cb = _bigrams(ctx)
         parts: list[tuple[float, float]] = []  # (weight, score)
         if intent.lang == "en":
-            for tp in self.lex.topics:
-                if tp.name in intent.topics:
-                    words = [norm_text(z) for z in tp.zh]
-                    best = max(words, key=lambda w: (w in ctx, -self._df(w)))
-                    parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
+            for _surface, alts in intent.en_terms:  # one English word: any of its Chinese words will do
+                words = [norm_text(z) for z in alts]
+                best = max(words, key=lambda w: (w in ctx, -self._df(w)))
+                parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
             if not (intent.kinds or intent.periods or intent.facts or intent.asks_count):
                 # a question that asks nothing structured must be about something the vocabulary knows
                 parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
@@ -377,7 +391,7 @@ class Assistant:
         """Keep the candidates that treat the question's topic; all of them when it has no topic."""
         if not cands:
             return []
-        if not intent.topic and not intent.unknown and not intent.topics:
+        if not intent.topic and not intent.unknown and not intent.en_terms:
             return cands
         for c in cands:
             c.support = self.support(intent, c)
@@ -485,9 +499,10 @@ class Assistant:
         if self.index is None:
             return []
         measure = intent.measures[0] if len(intent.measures) == 1 else None
-        hits = self.index.search(intent.question, k=8, measure=measure)
+        role = intent.roles[0] if intent.roles else None  # a named role keeps the search to its clauses
+        hits = self.index.search(intent.question, k=8, measure=measure, role=role)
         if intent.topic:  # the topic words alone, without the question's frame, find what the frame drowns
-            hits = self.index.search(" ".join(intent.topic), k=8, measure=measure) + hits
+            hits = self.index.search(" ".join(intent.topic), k=8, measure=measure, role=role) + hits
         cands: dict[tuple[str, int | None, int | None], Cand] = {}
         for h in hits:
             key = (h.measure, h.article, h.item)

@@ -340,7 +340,8 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         finally:
             services.close()
 
-    app = FastAPI(title="fzqa", lifespan=lifespan, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app = FastAPI(title="fzqa", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json")
     app.state.services = services
 
     @app.exception_handler(BadRequest)
@@ -503,7 +504,7 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
     app = create_app(settings)
     progress("loading the graph and the clause index")
     app.state.services.assistant  # noqa: B018 - load before the first request
-    shown = "localhost" if settings.host in ("127.0.0.1", "::1") else settings.host
+    shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     progress(f"serving on http://{shown}:{settings.port}/  (SPARQL endpoint: /sparql, API: /api/ask, /api/search)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=3)
 

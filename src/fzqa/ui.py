@@ -13,17 +13,16 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from fzqa.store import QueryError, check_query  # noqa: E402
-from fzqa.types import KINDS, PERIODS  # noqa: E402
+from fzqa.store import QueryError, check_query
+from fzqa.types import KINDS, PERIODS
 
 if TYPE_CHECKING:
     from fzqa.server import Services
@@ -80,6 +79,7 @@ T: dict[str, tuple[str, str]] = {
     "classes": ("本体中的类", "Classes of the ontology"),
     "any": ("（全部）", "(any)"),
 }
+DUTY_KINDS = ("obligation", "prohibition")
 EXAMPLES: tuple[str, ...] = (
     "县长每年必须做什么？",
     "贵州和广西对法治专题讲座的次数要求有什么不同？",
@@ -104,6 +104,8 @@ CSS = """
 .chips label { border-radius: 999px !important; padding: 2px 12px !important; border: 1px solid #c7d2fe !important;
   background: #eef2ff !important; cursor: pointer; }
 .chips label.selected { background: #4f46e5 !important; color: #fff !important; }
+.chips label.selected span { color: #fff !important; }
+#tree-view { overflow-x: auto; }
 .prov-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 .prov { border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 12px; background: #fafafa; }
 .prov.other { background: #f8fafc; border-style: dashed; }
@@ -148,7 +150,7 @@ def key_of(measure: str, article: int | None, item: int | None) -> str:
 
 
 def parse_key(key: str) -> tuple[str, int | None, int | None]:
-    m, a, i = (key.split("|") + ["", ""])[:3]
+    m, a, i = [*key.split("|"), "", ""][:3]
     return m, int(a) if a else None, int(i) if i else None
 
 
@@ -327,8 +329,8 @@ def role_tree_svg(services: Services, lang: str) -> str:
     roles = load_lexicon(services.settings).roles
     children: dict[str, list[str]] = {r: [] for r in roles}
     roots = []
-    for label, r in sorted(roles.items(), key=lambda kv: (kv[1].is_post, kv[0])):
-        parents = [b for b in r.broader if b in roles]
+    for label, role in sorted(roles.items(), key=lambda kv: (kv[1].is_post, kv[0])):
+        parents = [b for b in role.broader if b in roles]
         if parents:
             children[parents[0]].append(label)
         else:
@@ -350,8 +352,8 @@ def role_tree_svg(services: Services, lang: str) -> str:
         for c in children[label]:
             walk(c, d + 1)
 
-    for r in roots:
-        walk(r, 0)
+    for root in roots:
+        walk(root, 0)
     levels = max(depth.values(), default=0) + 1
     colw = [max((width(lb) for lb in order if depth[lb] == d), default=80) for d in range(levels)]
     xs = [20 + sum(colw[:d]) + 40 * d for d in range(levels)]
@@ -368,8 +370,8 @@ def role_tree_svg(services: Services, lang: str) -> str:
             ypos[label] = (ys[0] + ys[-1]) / 2
         return ypos[label]
 
-    for r in roots:
-        place(r)
+    for root in roots:
+        place(root)
     w = xs[-1] + colw[-1] + 20
     h = 20 + leaf * 32 + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="role-tree" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
@@ -392,7 +394,7 @@ def role_tree_svg(services: Services, lang: str) -> str:
     return "".join(parts)
 
 
-def duties_html(services: Services, role_label: str | None, lang: str) -> str:
+def duties_html(services: Services, role_label: str | None, lang: str, kinds: Any = None) -> str:
     """role → its norms (kind and frequency badges) → the provisions, grouped by measure."""
     from fzqa.lexicon import load_lexicon
 
@@ -403,8 +405,9 @@ def duties_html(services: Services, role_label: str | None, lang: str) -> str:
     rows = services.kg.select("role_norms", role=role.iri)
     seen: set[str] = set()
     by_measure: dict[str, list[dict[str, Any]]] = {}
+    wanted = set(kinds) if kinds is not None else set(KINDS)
     for r in rows:
-        if r["norm"] in seen:
+        if r["norm"] in seen or r["kind"] not in wanted:
             continue
         seen.add(r["norm"])
         by_measure.setdefault(str(r["measure"]).removeprefix(ID_NS), []).append(r)
@@ -505,6 +508,7 @@ def build_ui(services: Services) -> gr.Blocks:
     def period_opts(lang: str) -> list[tuple[str, str]]:
         return [(t("any", lang), "")] + [(PERIOD_LABELS[p][1 if lang == "en" else 0], p) for p in PERIODS]
 
+    default_role = "县长" if "县长" in lex.roles else None
     names = list(services.kg.queries)
     first_query = "annual_duties" if "annual_duties" in names else (names[0] if names else None)
     first_text, first_desc = prefill(services, first_query)
@@ -515,7 +519,7 @@ def build_ui(services: Services) -> gr.Blocks:
                 title = reg(gr.Markdown(t("title", "zh")), "title", "value")
                 subtitle = reg(gr.Markdown(t("subtitle", "zh")), "subtitle", "value")
             with gr.Column(scale=1, min_width=160):
-                lang = reg(gr.Radio(LANGS, value="zh", label=t("lang", "zh"), elem_id="lang"), "lang")
+                lang = gr.Radio(LANGS, value="zh", label="语言 / Language", elem_id="lang")
         del title, subtitle
         with gr.Tabs(elem_id="tabs") as tabs:
             # ------------------------------------------------------------ 问答
@@ -549,14 +553,11 @@ def build_ui(services: Services) -> gr.Blocks:
                     sk = reg(gr.Slider(1, min(50, services.settings.max_k), value=services.settings.search_k, step=1,
                                        label=t("k", "zh"), elem_id="search-k", scale=1), "k")
                 with gr.Row():
-                    s_measure = reg(gr.Dropdown(measure_choices("zh"), value="", label=t("measure", "zh"),
-                                                elem_id="f-measure"), "measure")
-                    s_role = reg(gr.Dropdown(role_opts("zh", True), value="", label=t("role", "zh"),
-                                             elem_id="f-role"), "role")
-                    s_kind = reg(gr.Dropdown(kind_opts("zh"), value="", label=t("kind", "zh"), elem_id="f-kind"),
-                                 "kind")
-                    s_period = reg(gr.Dropdown(period_opts("zh"), value="", label=t("period", "zh"),
-                                               elem_id="f-period"), "period")
+                    s_measure = gr.Dropdown(measure_choices("zh"), value="", label=t("measure", "zh"),
+                                            elem_id="f-measure")
+                    s_role = gr.Dropdown(role_opts("zh", True), value="", label=t("role", "zh"), elem_id="f-role")
+                    s_kind = gr.Dropdown(kind_opts("zh"), value="", label=t("kind", "zh"), elem_id="f-kind")
+                    s_period = gr.Dropdown(period_opts("zh"), value="", label=t("period", "zh"), elem_id="f-period")
                 do_search = reg(gr.Button(t("do_search", "zh"), variant="primary", elem_id="do-search"),
                                 "do_search", "value")
                 search_status = gr.Markdown("", elem_id="search-status")
@@ -592,18 +593,20 @@ def build_ui(services: Services) -> gr.Blocks:
 
             # ------------------------------------------------------------ 图谱
             with reg(gr.Tab(t("tab_browse", "zh"), id="browse", elem_id="tab-browse"), "tab_browse"):
+                reg(gr.Markdown("#### " + t("thesaurus", "zh")), "thesaurus", "value")
+                tree = gr.HTML(role_tree_svg(services, "zh"), elem_id="tree-view")
                 with gr.Row():
                     with gr.Column(scale=3):
-                        b_role = reg(gr.Dropdown(role_opts("zh", False), value="县长" if "县长" in lex.roles else None,
-                                                 label=t("browse_role", "zh"), elem_id="b-role"), "browse_role")
-                        duties_md = reg(gr.Markdown("#### " + t("duties", "zh")), "duties", "value")
-                        duties = gr.HTML(duties_html(services, "县长", "zh"), elem_id="duties-view")
+                        with gr.Row():
+                            b_role = gr.Dropdown(role_opts("zh", False), value=default_role,
+                                                 label=t("browse_role", "zh"), elem_id="b-role")
+                            b_kinds = gr.CheckboxGroup(kind_opts("zh")[1:], value=list(DUTY_KINDS),
+                                                       label=t("kind", "zh"), elem_id="b-kinds")
+                        reg(gr.Markdown("#### " + t("duties", "zh")), "duties", "value")
+                        duties = gr.HTML(duties_html(services, default_role, "zh", DUTY_KINDS), elem_id="duties-view")
                     with gr.Column(scale=2):
-                        tree_md = reg(gr.Markdown("#### " + t("thesaurus", "zh")), "thesaurus", "value")
-                        tree = gr.HTML(role_tree_svg(services, "zh"), elem_id="tree-view")
-                        classes_md = reg(gr.Markdown("#### " + t("classes", "zh")), "classes", "value")
+                        reg(gr.Markdown("#### " + t("classes", "zh")), "classes", "value")
                         classes = gr.HTML(classes_html(services, "zh"), elem_id="classes-view")
-                del duties_md, tree_md, classes_md
 
         # ---------------------------------------------------------------- events: assistant
         def ask(q: str, history: list[dict[str, Any]] | None, lg: str) -> tuple[Any, ...]:
@@ -673,7 +676,7 @@ def build_ui(services: Services) -> gr.Blocks:
                 return (f'<pre class="err" id="sparql-error-text">{_e(res["error"])}</pre>', "",
                         gr.update(value=None), gr.update(visible=False),
                         gr.update(visible=False), gr.update(visible=False))
-            note = " (truncated)" if res.get("truncated") and lg == "en" else ("（已截断）" if res.get("truncated") else "")
+            note = ("" if not res.get("truncated") else " (truncated)" if lg == "en" else "（已截断）")
             status = (f"{res['form']}: {res['count']} " + ("rows" if lg == "en" else "行") + note)
             out = Path(tempfile.mkdtemp(prefix="fzqa-sparql-"))
             if "turtle" in res:
@@ -694,10 +697,11 @@ def build_ui(services: Services) -> gr.Blocks:
         run.click(run_query, [editor, lang], [sparql_error, sparql_status, table, graph_out, dl_csv, dl_json])
 
         # ---------------------------------------------------------------- events: browse
-        b_role.change(lambda r, lg: duties_html(services, r, lg), [b_role, lang], duties)
+        b_role.change(lambda r, k, lg: duties_html(services, r, lg, k), [b_role, b_kinds, lang], duties)
+        b_kinds.change(lambda r, k, lg: duties_html(services, r, lg, k), [b_role, b_kinds, lang], duties)
 
         # ---------------------------------------------------------------- language
-        def switch(lg: str, role_now: str | None) -> list[Any]:
+        def switch(lg: str, role_now: str | None, kinds_now: list[str]) -> list[Any]:
             ups: list[Any] = []
             for comp, key, attr in i18n:
                 text = t(key, lg)
@@ -710,23 +714,24 @@ def build_ui(services: Services) -> gr.Blocks:
                 elif isinstance(comp, gr.Textbox) and key in ("question", "search_q"):
                     ups.append(gr.update(label=text, placeholder=t(key + "_ph" if key == "question" else "search_ph",
                                                                    lg)))
-                elif attr == "value" and isinstance(comp, gr.Button):
-                    ups.append(gr.update(value=text))
                 elif attr == "value":
                     ups.append(gr.update(value=text))
                 else:
                     ups.append(gr.update(label=text))
             ups += [
-                gr.update(choices=measure_choices(lg)), gr.update(choices=role_opts(lg, True)),
-                gr.update(choices=kind_opts(lg)), gr.update(choices=period_opts(lg)),
-                gr.update(choices=role_opts(lg, False)),
-                duties_html(services, role_now, lg), role_tree_svg(services, lg), classes_html(services, lg),
+                gr.update(choices=measure_choices(lg), label=t("measure", lg)),
+                gr.update(choices=role_opts(lg, True), label=t("role", lg)),
+                gr.update(choices=kind_opts(lg), label=t("kind", lg)),
+                gr.update(choices=period_opts(lg), label=t("period", lg)),
+                gr.update(choices=role_opts(lg, False), label=t("browse_role", lg)),
+                gr.update(choices=kind_opts(lg)[1:], label=t("kind", lg)),
+                duties_html(services, role_now, lg, kinds_now), role_tree_svg(services, lg), classes_html(services, lg),
             ]
             return ups
 
-        targets = [c for c, _, _ in i18n] + [s_measure, s_role, s_kind, s_period, b_role, duties, tree, classes]
-        lang.change(switch, [lang, b_role], targets)
-    return demo
+        targets = [c for c, _, _ in i18n] + [s_measure, s_role, s_kind, s_period, b_role, b_kinds, duties, tree,
+                                               classes]
+        lang.change(switch, [lang, b_role, b_kinds], targets)
+    blocks: gr.Blocks = demo
+    return blocks
 
-
-Handler = Callable[..., Any]
