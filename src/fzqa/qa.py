@@ -195,7 +195,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     for tp in glossary:
         for p in tp.en:
             for mm in p.finditer(rest):
-                surface, alts = groups.setdefault((mm.start(), mm.end()), (mm.group(0).lower(), []))
+                _surface, alts = groups.setdefault((mm.start(), mm.end()), (mm.group(0).lower(), []))
                 alts.extend(z for z in tp.zh if z not in alts)
     # a shorter match inside a longer one (court in court hearings) is the same word
     spans_en = sorted(groups, key=lambda se: se[0] - se[1])
