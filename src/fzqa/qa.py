@@ -495,10 +495,11 @@ class Assistant:
             return _merge(self._rows_for_measures("norms_by_kind", intent, trace, kind=kind)), trace, "norms_by_kind"
         return [], trace, ""
 
-    def searched(self, intent: Intent) -> list[Cand]:
+    def searched(self, intent: Intent, measure: str | None = None) -> list[Cand]:
         if self.index is None:
             return []
-        measure = intent.measures[0] if len(intent.measures) == 1 else None
+        if measure is None and len(intent.measures) == 1:
+            measure = intent.measures[0]
         role = intent.roles[0] if intent.roles else None  # a named role keeps the search to its clauses
         hits = self.index.search(intent.question, k=8, measure=measure, role=role)
         if intent.topic:  # the topic words alone, without the question's frame, find what the frame drowns
@@ -538,7 +539,14 @@ class Assistant:
         if not plan or (not cands and plan not in ("coverage:none",)):
             plan = "search"
             trace = []
-            cands = self.focus(intent, self._with_norms(self.searched(intent)))
+            if "compare" in intent.facts:  # each measure on its own, so one cannot crowd out the other
+                plan = "compare"
+                cands = []
+                for m in self.measure_ids:
+                    cands += self._with_norms(self.searched(intent, measure=m))
+                cands = self.focus(intent, cands)
+            else:
+                cands = self.focus(intent, self._with_norms(self.searched(intent)))
         self._rank_by_search(intent, cands) if plan != "search" else None
         cands = [c for c in cands if self._exists(c)]
         answer = self.compose(intent, cands, plan, trace)
@@ -649,7 +657,8 @@ class Assistant:
                     lines.append(("- " if en else "· ") + "；".join(facts) + f"（{info.short}）")
                     citations.append(Citation(m, None, None, info.title))
                     continue
-                quote = " … ".join(c.quotes) if c.quotes else self.provisions[c.key]
+                quotes = self._best_quotes(intent, c) if plan in ("search", "compare") else c.quotes
+                quote = " … ".join(quotes) if quotes else self.provisions[c.key]
                 freq = self._freq_words(c, intent.lang)
                 who = (
                     f"{c.bearer}："
@@ -681,10 +690,21 @@ class Assistant:
         answer = Answer(q, text, tuple(self._check(citations)), False, sparql, intent.lang)
         return self._maybe_phrase(answer)
 
+    def _best_quotes(self, intent: Intent, c: Cand, n: int = 2) -> list[str]:
+        """The norm sentences of a searched provision that carry the question's topic (at most ``n``)."""
+        if len(c.quotes) <= n:
+            return c.quotes
+        scored = []
+        for i, q in enumerate(c.quotes):
+            one = Cand(c.measure, None, None, extra=q)
+            scored.append((self.support(intent, one), -i, q))
+        best = {q for score, _i, q in sorted(scored, reverse=True)[:n] if score > 0} or {c.quotes[0]}
+        return [q for q in c.quotes if q in best]
+
     def _headline(self, intent: Intent, plan: str, cands: list[Cand]) -> str:
         en = intent.lang == "en"
         n = len({c.key for c in cands})
-        if plan == "search":
+        if plan in ("search", "compare"):
             return f"The measures address this in {n} provision(s):" if en else f"两部办法中与此相关的规定（{n}条）："
         if plan.startswith("coverage"):
             return "Scope:" if en else "适用范围："
@@ -722,7 +742,16 @@ class Assistant:
         )
 
     def _differences(self, intent: Intent, cands: list[Cand]) -> str:
-        if not (intent.asks_count or intent.periods) or len({c.measure for c in cands}) < 2:
+        en = intent.lang == "en"
+        if "compare" in intent.facts:
+            silent = [self.lex.measure_info(m) for m in self.measure_ids if m not in {c.measure for c in cands}]
+            if silent and cands:
+                names = ", ".join(i.short_en for i in silent) if en else "、".join(i.short for i in silent)
+                return f"Difference: {names} has no provision on this." if en else f"差异：{names}的办法对此没有规定。"
+        if (
+            not (intent.asks_count or intent.periods or "compare" in intent.facts)
+            or len({c.measure for c in cands}) < 2
+        ):
             return ""
         counts: dict[str, list[Cand]] = {}
         for c in cands:
@@ -730,7 +759,6 @@ class Assistant:
                 counts.setdefault(c.measure, []).append(c)
         if len(counts) < 2 and not any(c.min_count and c.min_count > 1 for c in cands):
             return ""
-        en = intent.lang == "en"
         parts = []
         for m in self.measure_ids:
             cs = [c for c in cands if c.measure == m and c.period == "year"]
