@@ -192,3 +192,11 @@ def test_optional_llm_phrasing_keeps_our_citations(built: None) -> None:
         server.shutdown()
     down = Assistant(load_settings({"llm_endpoint": url, "llm_model": "test-model", "llm_timeout": 1.0}))
     assert keys(down.ask("县长每年必须做什么？")) == COUNTY_MAYOR_YEARLY
+
+
+def test_comparison_names_the_silent_measure(assistant: Assistant) -> None:
+    a = assistant.ask("贵州和广西在法治专题讲座次数上有什么不同？")
+    assert keys(a) == {("guizhou-2020", 5, 6), ("guizhou-2020", 6, 6)}
+    assert "广西的办法对此没有规定" in a.answer
+    b = assistant.ask("广西和贵州对政府法律顾问的规定有什么区别？")
+    assert {("guangxi-2018", 6, 2), ("guizhou-2020", 6, 2)} <= keys(b)
