@@ -57,7 +57,6 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
 def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str]:
     """Parse and extract the measures of ``corpus_dir``: (units, corpus hash)."""
     from fzqa.corpus import parse_file
-
     from fzqa.extract import EXTRACT_VERSION, extract
 
     files = corpus_files(corpus_dir)

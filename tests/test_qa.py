@@ -165,7 +165,7 @@ def test_optional_llm_phrasing_keeps_our_citations(built: None) -> None:
     seen: list[dict[str, object]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append(body)
             reply = json.dumps({"choices": [{"message": {"content": "按两部办法，县长每年须……（贵州 第六条（六））"}}]})

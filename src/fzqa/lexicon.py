@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.term import Node
 from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from fzqa.settings import Settings, load_settings
 
