@@ -23,15 +23,17 @@ def _venv_python() -> Path:
 def _bootstrap(reason: str) -> None:
     """Create .venv, install the project into it, and re-run this file with its Python."""
     py = _venv_python()
-    if Path(sys.executable).resolve() == py.resolve() or os.environ.get("_FZQA_APP_BOOTSTRAPPED"):
+    if Path(sys.prefix).resolve() == (ROOT / ".venv").resolve() or os.environ.get("_FZQA_APP_BOOTSTRAPPED"):
         sys.exit(f"app.py: cannot import the app ({reason}), even in {py.parent.parent}; "
                  f"try: {py} -m pip install -e {ROOT}")
     print(f"app.py: the dependencies are missing ({reason})", flush=True)
     if not py.exists():
         print(f"app.py: creating a virtual environment in {ROOT / '.venv'}", flush=True)
         venv.EnvBuilder(with_pip=True).create(ROOT / ".venv")
-    print(f"app.py: installing the project into it: {py} -m pip install -e {ROOT}", flush=True)
-    subprocess.run([str(py), "-m", "pip", "install", "-e", str(ROOT)], check=True)
+    ready = subprocess.run([str(py), "-c", "import fzqa.server, gradio, uvicorn"], capture_output=True).returncode == 0
+    if not ready:
+        print(f"app.py: installing the project into it: {py} -m pip install -e {ROOT}", flush=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-e", str(ROOT)], check=True)
     print(f"app.py: starting again with {py}", flush=True)
     env = {**os.environ, "_FZQA_APP_BOOTSTRAPPED": "1"}
     os.execve(str(py), [str(py), str(ROOT / "app.py"), *sys.argv[1:]], env)

@@ -479,7 +479,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         blocks = build_ui(services)
         gr.mount_gradio_app(app, blocks, path="/", css=CSS, footer_links=["api"], run_history=False,
                             ssr_mode=False, mcp_server=False, show_error=True)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 
 

@@ -60,17 +60,19 @@ class StoreError(RuntimeError):
 # ------------------------------------------------------------------------------------------- checks
 _STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>')
 _COMMENT = re.compile(r"#[^\n]*")
-_UPDATE = re.compile(
-    r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|ALL|NAMED|\{|<)", re.I
+_UPDATE = re.compile(  # not after ? $ or a prefix: ?delete and ex:add are names, not keywords
+    r"(?<![?$\w:])\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b"
+    r"\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|ALL|NAMED|\{|<)",
+    re.I,
 )
-_SERVICE = re.compile(r"\bSERVICE\b", re.I)
+_SERVICE = re.compile(r"(?<![?$\w:])\bSERVICE\b", re.I)
 _FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
 _POS = re.compile(r"at (\d+):(\d+)")
 
 
 def _code_only(query: str) -> str:
     """The query with string literals, IRIs and comments blanked out (same length)."""
-    blank = _STRINGS.sub(lambda m: " " * len(m.group(0)), query)
+    blank = _STRINGS.sub(lambda m: ("<" if m.group(0)[0] == "<" else " ").ljust(len(m.group(0))), query)  # keep <
     return _COMMENT.sub(lambda m: " " * len(m.group(0)), blank)
 
 
@@ -244,7 +246,7 @@ class Result:
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(self.variables)
         for row in self.rows:
-            w.writerow(["" if t is None else t.value for t in row])
+            w.writerow(["" if t is None else ("_:" if isinstance(t, ox.BlankNode) else "") + t.value for t in row])
         return buf.getvalue()
 
     def _tsv(self) -> str:

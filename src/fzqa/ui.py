@@ -732,6 +732,7 @@ def build_ui(services: Services) -> gr.Blocks:
         targets = [c for c, _, _ in i18n] + [s_measure, s_role, s_kind, s_period, b_role, b_kinds, duties, tree,
                                                classes]
         lang.change(switch, [lang, b_role, b_kinds], targets)
+    demo.queue(default_concurrency_limit=8)  # several users at once; the handlers share thread-safe services
     blocks: gr.Blocks = demo
     return blocks
 

@@ -1,0 +1,201 @@
+"""The UI in a real browser (Debian's Chromium via Playwright) against the real server on loopback.
+
+Screenshots of each tab go to /tmp/fzqa-shots/. Every request the page makes is recorded: nothing may leave
+the loopback server (the app must work offline).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest_web import CHROMIUM_ARGS, Live, live_server, require_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = Path("/tmp/fzqa-shots")
+COUNTY_MAYOR = "县长每年必须做什么？"
+WAIT = 30_000
+
+
+@pytest.fixture(scope="module")
+def live() -> Live:
+    return live_server()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    exe = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live: Live) -> Iterator[Any]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    pg = ctx.new_page()
+    outside: list[str] = []
+    errors: list[str] = []
+    pg.on("request", lambda r: outside.append(r.url)
+          if not r.url.startswith((live.url, "data:", "blob:", "about:")) else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(live.url + "/")
+    pg.wait_for_selector("#question textarea", timeout=WAIT)
+    yield pg
+    ctx.close()
+    assert outside == [], f"the page fetched from outside the server: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def ask(pg: Any, question: str) -> None:
+    before = pg.locator("#chat .message-row").count()
+    pg.fill("#question textarea", question)
+    pg.click("#send")
+    pg.wait_for_function(
+        "n => document.querySelectorAll('#chat .message-row').length >= n + 2", arg=before, timeout=WAIT)
+
+
+def pick(pg: Any, elem_id: str, option: str) -> None:
+    """Choose ``option`` in the Gradio dropdown ``elem_id``."""
+    pg.click(f"#{elem_id} input")
+    pg.locator(".options li.item", has_text=option).first.click()
+
+
+def open_tab(pg: Any, name: str) -> None:
+    pg.get_by_role("tab", name=name).click()
+
+
+def test_county_mayor_answer_with_citations(page: Any) -> None:
+    ask(page, COUNTY_MAYOR)
+    answer = page.locator("#chat .bot-row").last.inner_text()
+    assert "贵州 第六条（六）" in answer and "每年至少举办2次" in answer
+    chips = page.locator("#citations label")
+    labels = [chips.nth(i).inner_text().strip() for i in range(chips.count())]
+    assert "贵州 第六条（六）" in labels and "广西 第六条（一）" in labels
+    # a chip opens the whole provision, with the other measure's provision of the same number beside it
+    page.locator("#citations label", has_text="贵州 第六条（六）").click()
+    pair = page.locator("#provision-pair")
+    pair.wait_for(timeout=WAIT)
+    boxes = pair.locator(".prov")
+    assert boxes.count() == 2
+    assert "每年至少举办2次法治专题讲座" in boxes.nth(0).inner_text()
+    assert "第六条第（六）项" in boxes.nth(0).inner_text()
+    assert "广西 第六条（六）" in boxes.nth(1).inner_text()
+    assert "谁执法谁普法" in boxes.nth(1).inner_text()
+    page.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
+    # the SPARQL behind the answer goes to the SPARQL tab and runs there
+    page.locator("#answer-sparql-acc").get_by_text("SPARQL").first.click()
+    page.click("#to-sparql")
+    page.wait_for_function("() => document.querySelector('#editor .cm-content')?.innerText.includes('VALUES ?role')",
+                           timeout=WAIT)
+    page.click("#run")
+    page.wait_for_function("() => document.querySelector('#sparql-table')?.innerText.includes('每年至少举办2次')",
+                           timeout=WAIT)
+
+
+def test_example_question_and_english(page: Any) -> None:
+    page.locator(".example", has_text="What must a county mayor do every year?").click()
+    page.wait_for_selector("#citations label", timeout=WAIT)
+    chips = page.locator("#citations label")
+    labels = [chips.nth(i).inner_text().strip() for i in range(chips.count())]
+    assert "Guizhou art. 6(6)" in labels
+
+
+def test_markup_in_a_question_is_text(page: Any) -> None:
+    q = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">县长每年必须做什么？'
+    ask(page, q)
+    assert page.evaluate("() => window.__xss") is None
+    user = page.locator("#chat .user-row").last.inner_text()
+    assert "<script>" in user and "<img" in user
+    assert page.locator("#chat script").count() == 0
+    assert page.locator("#chat img[src='x']").count() == 0
+
+
+def test_clause_search_filter_and_export(page: Any, live: Live) -> None:
+    open_tab(page, "条文检索")
+    page.fill("#search-q textarea", "法治专题讲座")
+    pick(page, "f-measure", "贵州")
+    page.click("#do-search")
+    page.wait_for_selector("#hits-table", timeout=WAIT)
+    rows = page.locator("#hits-table td.c")
+    cites = [rows.nth(i).inner_text() for i in range(rows.count())]
+    assert cites and all(c.startswith("贵州") for c in cites)
+    assert "贵州 第六条（六）" in cites
+    page.locator("#picks label", has_text="贵州 第六条（六）").click()
+    page.click("#export")
+    links = page.locator("#exported a")
+    links.first.wait_for(timeout=WAIT)
+    page.wait_for_function("() => document.querySelectorAll('#exported a[href]').length >= 3", timeout=WAIT)
+    page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
+    hrefs = {Path(h.split("?")[0]).suffix: h for h in
+             page.eval_on_selector_all("#exported a[href]", "els => els.map(e => e.href)")}
+    assert {".md", ".csv", ".docx"} <= set(hrefs)
+    with httpx.Client(trust_env=False, timeout=20) as c:
+        md = c.get(hrefs[".md"]).text
+        assert "## 贵州 第六条（六）" in md and "第六条第（六）项" in md and "每年至少举办2次" in md
+        assert md.count("## ") == 1  # only the selection
+        rows_csv = list(csv.DictReader(io.StringIO(c.get(hrefs[".csv"]).content.decode("utf-8-sig"))))
+        assert [(r["measure"], r["article"], r["item"]) for r in rows_csv] == [("guizhou-2020", "6", "6")]
+        assert rows_csv[0]["full_citation"].startswith("《贵州省")
+        from docx import Document
+
+        doc = Document(io.BytesIO(c.get(hrefs[".docx"]).content))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        assert "贵州 第六条（六）" in text and "每年至少举办2次" in text
+
+
+def test_named_sparql_query_table_and_errors(page: Any) -> None:
+    open_tab(page, "SPARQL")
+    pick(page, "named", "Role thesaurus")
+    page.wait_for_function("() => document.querySelector('#editor .cm-content')?.innerText.includes('?labelZh')",
+                           timeout=WAIT)
+    page.click("#run")
+    page.wait_for_function("() => document.querySelector('#sparql-table')?.innerText.includes('县长')",
+                           timeout=WAIT)
+    assert "labelEn" in page.locator("#sparql-table").inner_text()
+    page.locator("#dl-csv").wait_for(timeout=WAIT)
+    page.screenshot(path=str(SHOTS / "sparql.png"), full_page=True)
+    # a malformed query: a readable message with the position
+    page.locator("#editor .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("SELECT ?s WHERE { ?s ?p }")
+    page.click("#run")
+    err = page.locator("#sparql-error-text")
+    err.wait_for(timeout=WAIT)
+    assert "line 1, column" in err.inner_text()
+    # an update is refused
+    page.locator("#editor .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("DROP ALL")
+    page.click("#run")
+    page.wait_for_function("() => document.querySelector('#sparql-error-text')?.innerText.includes('read-only')",
+                           timeout=WAIT)
+
+
+def test_browse_and_language_switch(page: Any) -> None:
+    open_tab(page, "图谱")
+    page.wait_for_selector("#role-tree", timeout=WAIT)
+    assert page.locator("#role-tree text", has_text="县长").count() == 1
+    duties = page.locator("#duties")
+    assert "每年" in duties.inner_text() and "贵州 第六条（六）" in duties.inner_text()
+    duties.locator("summary", has_text="每年至少举办2次").first.click()
+    assert "每年至少举办2次" in duties.locator("details[open] .prov-text").first.inner_text()
+    assert page.locator("#class-tree", has_text="fzqa:Obligation").count() == 1
+    page.screenshot(path=str(SHOTS / "browse.png"), full_page=True)
+    page.locator("#lang label", has_text="English").click()
+    page.get_by_role("tab", name="Browse").wait_for(timeout=WAIT)
+    page.wait_for_function("() => document.querySelector('#duties')?.innerText.includes('Guizhou art. 6(6)')",
+                           timeout=WAIT)
+    page.screenshot(path=str(SHOTS / "browse-en.png"), full_page=True)
+    open_tab(page, "Assistant")
+    assert page.get_by_text("Example questions (click to ask):").count() == 1
