@@ -24,8 +24,9 @@ def _bootstrap(reason: str) -> None:
     """Create .venv, install the project into it, and re-run this file with its Python."""
     py = _venv_python()
     if Path(sys.prefix).resolve() == (ROOT / ".venv").resolve() or os.environ.get("_FZQA_APP_BOOTSTRAPPED"):
-        sys.exit(f"app.py: cannot import the app ({reason}), even in {py.parent.parent}; "
-                 f"try: {py} -m pip install -e {ROOT}")
+        sys.exit(
+            f"app.py: cannot import the app ({reason}), even in {py.parent.parent}; try: {py} -m pip install -e {ROOT}"
+        )
     print(f"app.py: the dependencies are missing ({reason})", flush=True)
     if not py.exists():
         print(f"app.py: creating a virtual environment in {ROOT / '.venv'}", flush=True)

@@ -27,12 +27,20 @@ QUESTIONS = (
     "哪些情形会被问责？",
 )
 QUERIES = (
-    ("application/sparql-results+json", "SELECT ?m ?t WHERE { ?m a <https://w3id.org/fzqa#Measure> ; "
-     "<http://data.europa.eu/eli/ontology#title> ?t }"),
-    ("text/csv", "PREFIX fzqa: <https://w3id.org/fzqa#>\nSELECT ?norm ?kind ?period WHERE { ?norm fzqa:kind ?kind ; "
-     "fzqa:frequency/fzqa:period/fzqa:code ?period } ORDER BY ?norm"),
-    ("application/sparql-results+xml", "PREFIX fzqa: <https://w3id.org/fzqa#>\nSELECT ?kind (COUNT(?n) AS ?c) "
-     "WHERE { ?n fzqa:kind ?kind } GROUP BY ?kind"),
+    (
+        "application/sparql-results+json",
+        "SELECT ?m ?t WHERE { ?m a <https://w3id.org/fzqa#Measure> ; <http://data.europa.eu/eli/ontology#title> ?t }",
+    ),
+    (
+        "text/csv",
+        "PREFIX fzqa: <https://w3id.org/fzqa#>\nSELECT ?norm ?kind ?period WHERE { ?norm fzqa:kind ?kind ; "
+        "fzqa:frequency/fzqa:period/fzqa:code ?period } ORDER BY ?norm",
+    ),
+    (
+        "application/sparql-results+xml",
+        "PREFIX fzqa: <https://w3id.org/fzqa#>\nSELECT ?kind (COUNT(?n) AS ?c) "
+        "WHERE { ?n fzqa:kind ?kind } GROUP BY ?kind",
+    ),
     ("text/turtle", "CONSTRUCT { ?p <https://w3id.org/fzqa#text> ?t } WHERE { ?p <https://w3id.org/fzqa#text> ?t }"),
     ("application/sparql-results+json", "ASK { ?s ?p ?o }"),
 )
@@ -57,8 +65,11 @@ def client(url: str, kind: str, n: int, stop_at: float, tally: Tally) -> None:
                     ok = r.status_code == 200 and isinstance(r.json().get("citations"), list)
                 else:
                     accept, query = QUERIES[i % len(QUERIES)]
-                    r = c.post("/sparql", data={"query": query}, headers={"Accept": accept}) if i % 2 else \
-                        c.get("/sparql", params={"query": query}, headers={"Accept": accept})
+                    r = (
+                        c.post("/sparql", data={"query": query}, headers={"Accept": accept})
+                        if i % 2
+                        else c.get("/sparql", params={"query": query}, headers={"Accept": accept})
+                    )
                     ok = r.status_code == 200 and len(r.content) > 0
                 dt = time.perf_counter() - t0
                 with tally.lock:
@@ -92,13 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         health = httpx.get(url + "/healthz", timeout=10, trust_env=False)
         health.raise_for_status()
     except httpx.HTTPError as exc:
-        print(f"load: the server at {url} does not answer /healthz ({exc}); start it with `python app.py`",
-              file=sys.stderr)
+        print(
+            f"load: the server at {url} does not answer /healthz ({exc}); start it with `python app.py`",
+            file=sys.stderr,
+        )
         return 2
     tally = Tally()
     stop_at = time.monotonic() + args.seconds
-    threads = [threading.Thread(target=client, args=(url, "ask" if n % 2 == 0 else "sparql", n, stop_at, tally))
-               for n in range(args.clients)]
+    threads = [
+        threading.Thread(target=client, args=(url, "ask" if n % 2 == 0 else "sparql", n, stop_at, tally))
+        for n in range(args.clients)
+    ]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
@@ -106,13 +121,17 @@ def main(argv: list[str] | None = None) -> int:
         t.join()
     wall = time.perf_counter() - t0
     every = tally.latencies["ask"] + tally.latencies["sparql"]
-    print(f"load: {args.clients} clients ({args.clients // 2 + args.clients % 2} ask, {args.clients // 2} SPARQL) "
-          f"for {args.seconds:g} s against {url}")
+    print(
+        f"load: {args.clients} clients ({args.clients // 2 + args.clients % 2} ask, {args.clients // 2} SPARQL) "
+        f"for {args.seconds:g} s against {url}"
+    )
     print(f"{'':8} {'requests':>9} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     for name, vals in (("all", every), ("ask", tally.latencies["ask"]), ("sparql", tally.latencies["sparql"])):
         if vals:
-            print(f"{name:8} {len(vals):9d} {len(vals) / wall:8.1f} {statistics.median(vals) * 1000:10.1f} "
-                  f"{pct(vals, 95) * 1000:8.1f} {max(vals) * 1000:8.1f}")
+            print(
+                f"{name:8} {len(vals):9d} {len(vals) / wall:8.1f} {statistics.median(vals) * 1000:10.1f} "
+                f"{pct(vals, 95) * 1000:8.1f} {max(vals) * 1000:8.1f}"
+            )
     print(f"errors: {len(tally.errors)}")
     for e in tally.errors[:10]:
         print(f"  {e}")

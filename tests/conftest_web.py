@@ -23,8 +23,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 QUERY_TIMEOUT = 2.0  # seconds: the test server stops runaway queries quickly
 MAX_RESULTS = 2000  # below the graph's triple count, so the cap can be seen
@@ -62,12 +68,21 @@ def live_server() -> Live:
     port = _free_port()
     log = Path(tempfile.mkstemp(prefix="fzqa-server-", suffix=".log")[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("FZQA_")}
-    env.update({"FZQA_HOST": "127.0.0.1", "FZQA_PORT": str(port), "FZQA_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
-                "FZQA_MAX_RESULTS": str(MAX_RESULTS), "GRADIO_ANALYTICS_ENABLED": "False",
-                "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
+    env.update(
+        {
+            "FZQA_HOST": "127.0.0.1",
+            "FZQA_PORT": str(port),
+            "FZQA_QUERY_TIMEOUT": str(QUERY_TIMEOUT),
+            "FZQA_MAX_RESULTS": str(MAX_RESULTS),
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+    )
     out = log.open("wb")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+    )
 
     def stop() -> None:
         if proc.poll() is None:

@@ -46,8 +46,10 @@ def page(browser: Any, live: Live) -> Iterator[Any]:
     pg = ctx.new_page()
     outside: list[str] = []
     errors: list[str] = []
-    pg.on("request", lambda r: outside.append(r.url)
-          if not r.url.startswith((live.url, "data:", "blob:", "about:")) else None)
+    pg.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith((live.url, "data:", "blob:", "about:")) else None,
+    )
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.goto(live.url + "/")
     pg.wait_for_selector("#question textarea", timeout=WAIT)
@@ -62,7 +64,8 @@ def ask(pg: Any, question: str) -> None:
     pg.fill("#question textarea", question)
     pg.click("#send")
     pg.wait_for_function(
-        "n => document.querySelectorAll('#chat .message-row').length >= n + 2", arg=before, timeout=WAIT)
+        "n => document.querySelectorAll('#chat .message-row').length >= n + 2", arg=before, timeout=WAIT
+    )
 
 
 def pick(pg: Any, elem_id: str, option: str) -> None:
@@ -96,11 +99,13 @@ def test_county_mayor_answer_with_citations(page: Any) -> None:
     # the SPARQL behind the answer goes to the SPARQL tab and runs there
     page.locator("#answer-sparql-acc").get_by_text("SPARQL").first.click()
     page.click("#to-sparql")
-    page.wait_for_function("() => document.querySelector('#editor .cm-content')?.innerText.includes('VALUES ?role')",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('#editor .cm-content')?.innerText.includes('VALUES ?role')", timeout=WAIT
+    )
     page.click("#run")
-    page.wait_for_function("() => document.querySelector('#sparql-table')?.innerText.includes('每年至少举办2次')",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('#sparql-table')?.innerText.includes('每年至少举办2次')", timeout=WAIT
+    )
 
 
 def test_example_question_and_english(page: Any) -> None:
@@ -137,8 +142,10 @@ def test_clause_search_filter_and_export(page: Any, live: Live) -> None:
     links.first.wait_for(timeout=WAIT)
     page.wait_for_function("() => document.querySelectorAll('#exported a[href]').length >= 3", timeout=WAIT)
     page.screenshot(path=str(SHOTS / "search.png"), full_page=True)
-    hrefs = {Path(h.split("?")[0]).suffix: h for h in
-             page.eval_on_selector_all("#exported a[href]", "els => els.map(e => e.href)")}
+    hrefs = {
+        Path(h.split("?")[0]).suffix: h
+        for h in page.eval_on_selector_all("#exported a[href]", "els => els.map(e => e.href)")
+    }
     assert {".md", ".csv", ".docx"} <= set(hrefs)
     with httpx.Client(trust_env=False, timeout=20) as c:
         md = c.get(hrefs[".md"]).text
@@ -157,11 +164,11 @@ def test_clause_search_filter_and_export(page: Any, live: Live) -> None:
 def test_named_sparql_query_table_and_errors(page: Any) -> None:
     open_tab(page, "SPARQL")
     pick(page, "named", "Role thesaurus")
-    page.wait_for_function("() => document.querySelector('#editor .cm-content')?.innerText.includes('?labelZh')",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('#editor .cm-content')?.innerText.includes('?labelZh')", timeout=WAIT
+    )
     page.click("#run")
-    page.wait_for_function("() => document.querySelector('#sparql-table')?.innerText.includes('县长')",
-                           timeout=WAIT)
+    page.wait_for_function("() => document.querySelector('#sparql-table')?.innerText.includes('县长')", timeout=WAIT)
     assert "labelEn" in page.locator("#sparql-table").inner_text()
     page.locator("#dl-csv").wait_for(timeout=WAIT)
     page.screenshot(path=str(SHOTS / "sparql.png"), full_page=True)
@@ -178,8 +185,9 @@ def test_named_sparql_query_table_and_errors(page: Any) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.type("DROP ALL")
     page.click("#run")
-    page.wait_for_function("() => document.querySelector('#sparql-error-text')?.innerText.includes('read-only')",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('#sparql-error-text')?.innerText.includes('read-only')", timeout=WAIT
+    )
 
 
 def test_browse_and_language_switch(page: Any) -> None:
@@ -194,8 +202,9 @@ def test_browse_and_language_switch(page: Any) -> None:
     page.screenshot(path=str(SHOTS / "browse.png"), full_page=True)
     page.locator("#lang label", has_text="English").click()
     page.get_by_role("tab", name="Browse").wait_for(timeout=WAIT)
-    page.wait_for_function("() => document.querySelector('#duties')?.innerText.includes('Guizhou art. 6(6)')",
-                           timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('#duties')?.innerText.includes('Guizhou art. 6(6)')", timeout=WAIT
+    )
     page.screenshot(path=str(SHOTS / "browse-en.png"), full_page=True)
     open_tab(page, "Assistant")
     assert page.get_by_text("Example questions (click to ask):").count() == 1

@@ -129,7 +129,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             raise CLIError(f"{p}: no such query file")
         text = p.read_text(encoding="utf-8")
     elif not any(k in text.upper() for k in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "INSERT", "DELETE", "{")):
-        # a named query: fzqa sparql annual_duties --bind role=https://…
+        # a named query: fzqa sparql annual_duties --bind role=https://w3id.org/fzqa/role/countyMayor
         try:
             kg = KnowledgeGraph(settings)
         except StoreError as exc:
@@ -138,7 +138,11 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             raise CLIError(
                 f"{text!r} is neither a SPARQL query nor a named query; named: {', '.join(sorted(kg.queries))}"
             )
+        if args.bind:
+            return _named_with_bindings(kg, text, args.bind, args.format)
         text = kg.queries[text].text
+    elif args.bind:
+        raise CLIError("--bind works with a named query only")
     if args.format not in FORMATS:
         raise CLIError(f"unknown format {args.format}")
     try:
@@ -151,6 +155,39 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     sys.stdout.write(served.body)
     if served.truncated:
         print(f"(result cut to {settings.max_results} rows)", file=sys.stderr)
+    return 0
+
+
+def _named_with_bindings(kg: Any, name: str, binds: list[str], fmt: str) -> int:
+    """Run a named query with NAME=VALUE bindings (bound as values, never pasted into the text)."""
+    import csv
+
+    from fzqa.store import QueryError
+
+    values: dict[str, Any] = {}
+    for b in binds:
+        key, sep, value = b.partition("=")
+        if not sep or not key:
+            raise CLIError(f"--bind {b!r}: expected NAME=VALUE")
+        values[key] = int(value) if value.isdigit() else value
+    try:
+        rows = kg.select(name, **values)
+    except QueryError as exc:
+        raise CLIError(str(exc)) from None
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    if fmt == "json":
+        _print_json(rows)
+    elif fmt in ("csv", "tsv"):
+        w = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([r.get(c, "") for c in cols])
+    elif fmt == "table":
+        for r in rows:
+            print(" | ".join(str(r.get(c, "")) for c in cols))
+        print(f"({len(rows)} rows)")
+    else:
+        raise CLIError(f"--bind gives json, csv, tsv or table, not {fmt}")
     return 0
 
 
@@ -242,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("query")
     s.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "jsonld"])
     s.add_argument("--timeout", type=float, default=None, help="seconds (default: the query_timeout setting)")
+    s.add_argument(
+        "--bind",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind a named query's parameter (repeatable), e.g. role=https://w3id.org/fzqa/role/countyMayor",
+    )
     s.set_defaults(func=cmd_sparql)
     se = sub.add_parser("search", help="search the clauses")
     se.add_argument("text", nargs="?")
@@ -275,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `fzqa norms --json | head`
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # the known error classes of every stage end here with their message
         from fzqa.pipeline import USER_ERRORS
 

@@ -240,6 +240,9 @@ class Extractor:
                         (lv.rank for lv in self.lex.levels.values() if lv.label.startswith(above.group("level"))), 0
                     )
                     levels = tuple(c for c, lv in self.lex.levels.items() if lv.rank <= rank)
+                    # a bearer with a level of its own (乡镇党政主要负责人) adds that level
+                    own = {lv for r in bearers if (lv := self.lex.level_of(r)) is not None}
+                    levels += tuple(c for c in self.lex.levels if c in own and c not in levels)
                 else:
                     levels = tuple(dict.fromkeys(lv for r in bearers if (lv := self.lex.level_of(r)) is not None))
             if kind == "meta":

@@ -377,6 +377,9 @@ def serialise(graph: Graph) -> dict[str, bytes]:
 def write_atomic_dir(target: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` into a fresh temporary folder beside ``target`` and swap it in."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old")
+    if old.exists() and not target.exists():  # an earlier swap was cut between its two renames: restore
+        os.replace(old, target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     tmp.chmod(0o755)
     try:
@@ -387,7 +390,6 @@ def write_atomic_dir(target: Path, files: dict[str, bytes]) -> None:
             for extra in target.iterdir():
                 if extra.name not in files and extra.is_file():
                     shutil.copy2(extra, tmp / extra.name)
-        old = target.with_name(f".{target.name}.old")
         if old.exists():
             shutil.rmtree(old)
         if target.exists():

@@ -50,8 +50,19 @@ GRAPH_TYPES: dict[str, str] = {
 }
 # values of the format= (or output=) parameter
 FORMAT_NAMES: dict[str, str] = {
-    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv", "table": "table",
-    "text": "table", "txt": "table", "turtle": "turtle", "ttl": "turtle", "jsonld": "jsonld", "json-ld": "jsonld",
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "table": "table",
+    "text": "table",
+    "txt": "table",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
 }
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
@@ -177,9 +188,17 @@ class _TooLarge(Exception):
 
 async def _too_large(send: Send, message: str, status: int = 413) -> None:
     body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -234,21 +253,38 @@ class Services:
                 continue
             other = a.provisions.get((m, article, item))
             if other is not None:
-                others.append({
-                    "measure": m, "article": article, "item": item, "text": other,
-                    "lead": a.leads.get((m, article), "") if item is not None else "",
-                    "citation": short_citation(m, article, item), "citation_en": en_citation(m, article, item),
-                })
+                others.append(
+                    {
+                        "measure": m,
+                        "article": article,
+                        "item": item,
+                        "text": other,
+                        "lead": a.leads.get((m, article), "") if item is not None else "",
+                        "citation": short_citation(m, article, item),
+                        "citation_en": en_citation(m, article, item),
+                    }
+                )
         return {
-            "measure": measure, "article": article, "item": item, "text": text,
+            "measure": measure,
+            "article": article,
+            "item": item,
+            "text": text,
             "lead": a.leads.get((measure, article), "") if item is not None else "",
-            "citation": short_citation(measure, article, item), "citation_en": en_citation(measure, article, item),
+            "citation": short_citation(measure, article, item),
+            "citation_en": en_citation(measure, article, item),
             "full_citation": full_citation(measure, article, item),
             "corresponding": others,
         }
 
-    def search(self, q: str, k: int | None = None, measure: str | None = None, role: str | None = None,
-               kind: str | None = None, period: str | None = None) -> dict[str, Any]:
+    def search(
+        self,
+        q: str,
+        k: int | None = None,
+        measure: str | None = None,
+        role: str | None = None,
+        kind: str | None = None,
+        period: str | None = None,
+    ) -> dict[str, Any]:
         """The `fzqa search --json` contract; ValueError for bad input."""
         s = self.settings
         k = s.search_k if k is None else k
@@ -256,10 +292,16 @@ class Services:
             raise ValueError(f"k must be between 1 and {s.max_k}, got {k}")
         if not q or not q.strip():
             raise ValueError("the query is empty: give q")
-        hits = self.index.search(q, k=k, measure=measure or None, role=role or None, kind=kind or None,
-                                 period=period or None)
-        return {"query": q, "hits": [{"measure": h.measure, "article": h.article, "item": h.item,
-                                      "score": round(h.score, 6), "text": h.text} for h in hits]}
+        hits = self.index.search(
+            q, k=k, measure=measure or None, role=role or None, kind=kind or None, period=period or None
+        )
+        return {
+            "query": q,
+            "hits": [
+                {"measure": h.measure, "article": h.article, "item": h.item, "score": round(h.score, 6), "text": h.text}
+                for h in hits
+            ],
+        }
 
     def close(self) -> None:
         if self._queries is not None:
@@ -311,9 +353,9 @@ async def _json_or_query(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest("the body is not valid JSON; send an object such as {\"q\": \"…\"}") from None
+        raise BadRequest('the body is not valid JSON; send an object such as {"q": "…"}') from None
     if not isinstance(data, dict):
-        raise BadRequest("the body must be a JSON object such as {\"q\": \"…\"}")
+        raise BadRequest('the body must be a JSON object such as {"q": "…"}')
     return {**dict(request.query_params), **data}
 
 
@@ -340,8 +382,9 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         finally:
             services.close()
 
-    app = FastAPI(title="fzqa", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json")
+    app = FastAPI(
+        title="fzqa", lifespan=lifespan, docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json"
+    )
     app.state.services = services
 
     @app.exception_handler(BadRequest)
@@ -359,8 +402,13 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
     @app.get("/healthz")
     async def healthz() -> dict[str, Any]:
         a = services.assistant
-        return {"status": "ok", "measures": list(a.measure_ids), "provisions": len(a.provisions),
-                "triples": len(a.kg), "clauses": len(a.index) if a.index is not None else 0}
+        return {
+            "status": "ok",
+            "measures": list(a.measure_ids),
+            "provisions": len(a.provisions),
+            "triples": len(a.kg),
+            "clauses": len(a.index) if a.index is not None else 0,
+        }
 
     # ---------------------------------------------------------------- SPARQL 1.1 Protocol
     async def sparql(request: Request) -> Response:
@@ -389,12 +437,16 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
             else:
                 return PlainTextResponse(
                     f"unsupported Content-Type {ctype or '(none)'!r}: send application/x-www-form-urlencoded "
-                    "(query=…) or application/sparql-query", status_code=415)
+                    "(query=…) or application/sparql-query",
+                    status_code=415,
+                )
         if update_values:
             return PlainTextResponse("SPARQL UPDATE is not allowed: this endpoint is read-only", status_code=403)
         if params.getlist("default-graph-uri") or params.getlist("named-graph-uri"):
-            return PlainTextResponse("default-graph-uri and named-graph-uri are not supported: the endpoint has one "
-                                     "default graph", status_code=400)
+            return PlainTextResponse(
+                "default-graph-uri and named-graph-uri are not supported: the endpoint has one default graph",
+                status_code=400,
+            )
         if len(query_values) != 1:
             msg = "missing query: give one query parameter (?query=…)" if not query_values else "give exactly one query"
             return PlainTextResponse(msg, status_code=400)
@@ -408,7 +460,9 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
                 if chosen is None:
                     return PlainTextResponse(
                         f"not acceptable: {request.headers.get('accept')!r}; a {form_name} result can be served as "
-                        f"{supported_types(form_name)}", status_code=406)
+                        f"{supported_types(form_name)}",
+                        status_code=406,
+                    )
                 fmt = chosen
             served = await run_in_threadpool(services.queries.run, query, fmt)
         except BadRequest as exc:
@@ -432,7 +486,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         data = await _json_or_query(request)
         q = _text(data, "q", "question")
         if q is None or not q.strip():
-            raise BadRequest("missing question: give q (GET ?q=… or POST {\"q\": \"…\"})")
+            raise BadRequest('missing question: give q (GET ?q=… or POST {"q": "…"})')
         answer = await run_in_threadpool(services.assistant.ask, q)
         return JSONResponse(answer_to_json(answer))
 
@@ -477,8 +531,17 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         from fzqa.ui import CSS, build_ui
 
         blocks = build_ui(services)
-        gr.mount_gradio_app(app, blocks, path="/", css=CSS, footer_links=["api"], run_history=False,
-                            ssr_mode=False, mcp_server=False, show_error=True)
+        gr.mount_gradio_app(
+            app,
+            blocks,
+            path="/",
+            css=CSS,
+            footer_links=["api"],
+            run_history=False,
+            ssr_mode=False,
+            mcp_server=False,
+            show_error=True,
+        )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 

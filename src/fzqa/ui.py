@@ -89,13 +89,21 @@ EXAMPLES: tuple[str, ...] = (
     "What must a county mayor do every year?",
 )
 KIND_LABELS: dict[str, tuple[str, str]] = {
-    "obligation": ("义务", "obligation"), "prohibition": ("禁止", "prohibition"), "principle": ("原则", "principle"),
-    "sanction": ("问责", "sanction"), "reward": ("奖励", "reward"), "scope": ("适用范围", "scope"),
+    "obligation": ("义务", "obligation"),
+    "prohibition": ("禁止", "prohibition"),
+    "principle": ("原则", "principle"),
+    "sanction": ("问责", "sanction"),
+    "reward": ("奖励", "reward"),
+    "scope": ("适用范围", "scope"),
     "meta": ("附则", "meta"),
 }
 PERIOD_LABELS: dict[str, tuple[str, str]] = {
-    "year": ("每年", "every year"), "half-year": ("每半年", "every half-year"), "quarter": ("每季度", "every quarter"),
-    "month": ("每月", "every month"), "year-end": ("年终", "at year end"), "term": ("任期", "per term"),
+    "year": ("每年", "every year"),
+    "half-year": ("每半年", "every half-year"),
+    "quarter": ("每季度", "every quarter"),
+    "month": ("每月", "every month"),
+    "year-end": ("年终", "at year end"),
+    "term": ("任期", "per term"),
     "periodic": ("定期", "periodically"),
 }
 
@@ -191,8 +199,10 @@ def provision_html(services: Services, key: str | None, lang: str) -> str:
         full = d.get("full_citation") or _full(d["measure"], d["article"], d["item"])
         lead = f'<div class="prov-lead">{_e(d["lead"])}</div>' if d.get("lead") else ""
         label = d["citation_en"] if lang == "en" else d["citation"]
-        return (f'<div class="prov{" other" if other else ""}"><div class="prov-cite">{_e(label)}</div>'
-                f'<div class="prov-full">{_e(full)}</div>{lead}<div class="prov-text">{_e(d["text"])}</div></div>')
+        return (
+            f'<div class="prov{" other" if other else ""}"><div class="prov-cite">{_e(label)}</div>'
+            f'<div class="prov-full">{_e(full)}</div>{lead}<div class="prov-text">{_e(d["text"])}</div></div>'
+        )
 
     others = p["corresponding"]
     if others:
@@ -228,11 +238,14 @@ def hits_html(hits: list[dict[str, Any]], lang: str) -> str:
         return f'<p class="status">{"No hits." if lang == "en" else "没有结果。"}</p>'
     rows = "".join(
         f'<tr><td class="c">{_e(cite(h["measure"], h["article"], h["item"], lang))}</td>'
-        f'<td>{_e(h["text"])}</td><td>{h["score"]:.4f}</td></tr>' for h in hits
+        f"<td>{_e(h['text'])}</td><td>{h['score']:.4f}</td></tr>"
+        for h in hits
     )
     head = ("Provision", "Text", "Score") if lang == "en" else ("条文", "内容", "得分")
-    return (f'<table class="hits" id="hits-table"><tr><th>{head[0]}</th><th>{head[1]}</th><th>{head[2]}</th></tr>'
-            f"{rows}</table>")
+    return (
+        f'<table class="hits" id="hits-table"><tr><th>{head[0]}</th><th>{head[1]}</th><th>{head[2]}</th></tr>'
+        f"{rows}</table>"
+    )
 
 
 def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str) -> list[str]:
@@ -243,20 +256,25 @@ def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str) -> 
     out = Path(tempfile.mkdtemp(prefix="fzqa-export-"))
     rows = []
     for h in chosen:
-        rows.append({
-            "citation": cite(h["measure"], h["article"], h["item"], lang),
-            "full_citation": _full(h["measure"], h["article"], h["item"]),
-            "measure": h["measure"], "article": h["article"], "item": "" if h["item"] is None else h["item"],
-            "text": h["text"],
-        })
+        rows.append(
+            {
+                "citation": cite(h["measure"], h["article"], h["item"], lang),
+                "full_citation": _full(h["measure"], h["article"], h["item"]),
+                "measure": h["measure"],
+                "article": h["article"],
+                "item": "" if h["item"] is None else h["item"],
+                "text": h["text"],
+            }
+        )
     title = "Selected provisions" if lang == "en" else "所选条文"
     md = [f"# {title}", ""]
     for r in rows:
         md += [f"## {r['citation']}", "", f"*{r['full_citation']}*", "", str(r["text"]), ""]
     (out / "fzqa-clauses.md").write_text("\n".join(md), encoding="utf-8")
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=["citation", "full_citation", "measure", "article", "item", "text"],
-                       lineterminator="\r\n")
+    w = csv.DictWriter(
+        buf, fieldnames=["citation", "full_citation", "measure", "article", "item", "text"], lineterminator="\r\n"
+    )
     w.writeheader()
     w.writerows(rows)
     (out / "fzqa-clauses.csv").write_text("\ufeff" + buf.getvalue(), encoding="utf-8")  # BOM: Excel reads UTF-8
@@ -314,12 +332,24 @@ def run_sparql(services: Services, query: str, lang: str) -> dict[str, Any]:
         return {"error": str(exc)}
     data = json.loads(served.body)
     if "boolean" in data:
-        return {"form": "ASK", "headers": ["boolean"], "rows": [[str(data["boolean"]).lower()]], "count": 1,
-                "truncated": False, "json": served.body}
+        return {
+            "form": "ASK",
+            "headers": ["boolean"],
+            "rows": [[str(data["boolean"]).lower()]],
+            "count": 1,
+            "truncated": False,
+            "json": served.body,
+        }
     headers = list(data["head"]["vars"])
     rows = [[b.get(v, {}).get("value", "") for v in headers] for b in data["results"]["bindings"]]
-    return {"form": form, "headers": headers, "rows": rows, "count": served.count, "truncated": served.truncated,
-            "json": served.body}
+    return {
+        "form": form,
+        "headers": headers,
+        "rows": rows,
+        "count": served.count,
+        "truncated": served.truncated,
+        "json": served.body,
+    }
 
 
 def role_tree_svg(services: Services, lang: str) -> str:
@@ -374,8 +404,10 @@ def role_tree_svg(services: Services, lang: str) -> str:
         place(root)
     w = xs[-1] + colw[-1] + 20
     h = 20 + leaf * 32 + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="role-tree" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-             f'role="img" aria-label="{_e(t("thesaurus", lang))}" style="max-width:100%;height:auto">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="role-tree" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+        f'role="img" aria-label="{_e(t("thesaurus", lang))}" style="max-width:100%;height:auto">'
+    ]
     for label in order:
         for b in roles[label].broader:
             if b not in ypos:
@@ -413,8 +445,10 @@ def duties_html(services: Services, role_label: str | None, lang: str, kinds: An
         by_measure.setdefault(str(r["measure"]).removeprefix(ID_NS), []).append(r)
     if not by_measure:
         return f'<p class="status">{"No norms." if lang == "en" else "没有规范。"}</p>'
-    out = [f'<div class="duties" id="duties"><p><b>{_e(role.label_en if lang == "en" else role.label)}</b>'
-           f' · {len(seen)} {"norms" if lang == "en" else "条规范"}</p>']
+    out = [
+        f'<div class="duties" id="duties"><p><b>{_e(role.label_en if lang == "en" else role.label)}</b>'
+        f" · {len(seen)} {'norms' if lang == 'en' else '条规范'}</p>"
+    ]
     for measure, norms in by_measure.items():
         info = lex.measure_info(measure)
         out.append(f"<h4>{_e(info.short_en if lang == 'en' else info.short)} · {_e(info.title)}</h4>")
@@ -441,9 +475,13 @@ SELECT ?c ?sup ?en ?zh WHERE {
   OPTIONAL { ?c rdfs:label ?zh FILTER(LANG(?zh) = "zh") }
 }"""
 PREFIXES = {
-    "http://data.europa.eu/eli/ontology#": "eli:", "http://docs.oasis-open.org/legalruleml/ns/v1.0/metamodel#": "lrml:",
-    "http://www.w3.org/ns/odrl/2/": "odrl:", "http://www.w3.org/ns/prov#": "prov:", "http://www.w3.org/ns/org#": "org:",
-    "http://purl.org/dc/terms/": "dcterms:", "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://data.europa.eu/eli/ontology#": "eli:",
+    "http://docs.oasis-open.org/legalruleml/ns/v1.0/metamodel#": "lrml:",
+    "http://www.w3.org/ns/odrl/2/": "odrl:",
+    "http://www.w3.org/ns/prov#": "prov:",
+    "http://www.w3.org/ns/org#": "org:",
+    "http://purl.org/dc/terms/": "dcterms:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
     "http://www.w3.org/2006/time#": "time:",
 }
 
@@ -463,7 +501,7 @@ def classes_html(services: Services, lang: str) -> str:
         if str(sup).startswith(FZQA_NS):
             local_parent[c] = str(sup)
         else:
-            short = next((p + str(sup)[len(ns):] for ns, p in PREFIXES.items() if str(sup).startswith(ns)), str(sup))
+            short = next((p + str(sup)[len(ns) :] for ns, p in PREFIXES.items() if str(sup).startswith(ns)), str(sup))
             external.setdefault(c, [])
             if short not in external[c]:
                 external[c].append(short)
@@ -474,8 +512,11 @@ def classes_html(services: Services, lang: str) -> str:
     def node(c: str) -> str:
         ext = f' <span class="ext">⊑ {_e(", ".join(sorted(external.get(c, []))))}</span>' if external.get(c) else ""
         sub = "".join(node(k) for k in sorted(kids.get(c, [])))
-        return (f"<li><b>fzqa:{_e(c.split('#')[-1])}</b> {_e(labels[c])}{ext}"
-                + (f"<ul>{sub}</ul>" if sub else "") + "</li>")
+        return (
+            f"<li><b>fzqa:{_e(c.split('#')[-1])}</b> {_e(labels[c])}{ext}"
+            + (f"<ul>{sub}</ul>" if sub else "")
+            + "</li>"
+        )
 
     roots = sorted(c for c in labels if c not in local_parent)
     return f'<ul class="tree" id="class-tree">{"".join(node(c) for c in roots)}</ul>'
@@ -494,12 +535,15 @@ def build_ui(services: Services) -> gr.Blocks:
         return comp
 
     def measure_choices(lang: str) -> list[tuple[str, str]]:
-        return [(t("any", lang), "")] + [(f"{m.short_en if lang == 'en' else m.short} · {m.title}", m.id)
-                                         for m in lex.catalog]
+        return [(t("any", lang), "")] + [
+            (f"{m.short_en if lang == 'en' else m.short} · {m.title}", m.id) for m in lex.catalog
+        ]
 
     def role_opts(lang: str, any_: bool) -> list[tuple[str, str]]:
-        opts = [(f"{r} · {lex.roles[r].label_en}" if lang != "en" else f"{lex.roles[r].label_en} · {r}", r)
-                for r in (lex.bearer_roles() if any_ else role_choices)]
+        opts = [
+            (f"{r} · {lex.roles[r].label_en}" if lang != "en" else f"{lex.roles[r].label_en} · {r}", r)
+            for r in (lex.bearer_roles() if any_ else role_choices)
+        ]
         return ([(t("any", lang), "")] if any_ else []) + opts
 
     def kind_opts(lang: str) -> list[tuple[str, str]]:
@@ -524,69 +568,131 @@ def build_ui(services: Services) -> gr.Blocks:
         with gr.Tabs(elem_id="tabs") as tabs:
             # ------------------------------------------------------------ 问答
             with reg(gr.Tab(t("tab_ask", "zh"), id="ask", elem_id="tab-ask"), "tab_ask"):
-                chat = reg(gr.Chatbot(label=t("chat", "zh"), elem_id="chat", height=420, sanitize_html=True,
-                                      allow_tags=False, render_markdown=True, line_breaks=True,
-                                      feedback_options=None, latex_delimiters=[]), "chat")
+                chat = reg(
+                    gr.Chatbot(
+                        label=t("chat", "zh"),
+                        elem_id="chat",
+                        height=420,
+                        sanitize_html=True,
+                        allow_tags=False,
+                        render_markdown=True,
+                        line_breaks=True,
+                        feedback_options=None,
+                        latex_delimiters=[],
+                    ),
+                    "chat",
+                )
                 with gr.Row():
-                    question = reg(gr.Textbox(label=t("question", "zh"), placeholder=t("question_ph", "zh"),
-                                              elem_id="question", scale=6, lines=1, max_lines=4), "question")
+                    question = reg(
+                        gr.Textbox(
+                            label=t("question", "zh"),
+                            placeholder=t("question_ph", "zh"),
+                            elem_id="question",
+                            scale=6,
+                            lines=1,
+                            max_lines=4,
+                        ),
+                        "question",
+                    )
                     with gr.Column(scale=1, min_width=120):
                         send = reg(gr.Button(t("send", "zh"), variant="primary", elem_id="send"), "send", "value")
                         clear = reg(gr.Button(t("clear", "zh"), elem_id="clear", size="sm"), "clear", "value")
                 reg(gr.Markdown(t("examples", "zh")), "examples", "value")
                 with gr.Row(elem_id="examples"):
                     example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
-                chips = reg(gr.Radio([], label=t("citations", "zh"), elem_id="citations", elem_classes=["chips"],
-                                     visible=False), "citations")
+                chips = reg(
+                    gr.Radio(
+                        [], label=t("citations", "zh"), elem_id="citations", elem_classes=["chips"], visible=False
+                    ),
+                    "citations",
+                )
                 provision = gr.HTML("", elem_id="provision")
-                with reg(gr.Accordion(t("sparql_acc", "zh"), open=False, visible=False, elem_id="answer-sparql-acc"),
-                         "sparql_acc") as sparql_acc:
+                with reg(
+                    gr.Accordion(t("sparql_acc", "zh"), open=False, visible=False, elem_id="answer-sparql-acc"),
+                    "sparql_acc",
+                ) as sparql_acc:
                     answer_sparql = gr.Code("", language=None, interactive=False, elem_id="answer-sparql")
-                    to_sparql = reg(gr.Button(t("to_sparql", "zh"), size="sm", elem_id="to-sparql"),
-                                    "to_sparql", "value")
+                    to_sparql = reg(
+                        gr.Button(t("to_sparql", "zh"), size="sm", elem_id="to-sparql"), "to_sparql", "value"
+                    )
 
             # ------------------------------------------------------------ 条文检索
             with reg(gr.Tab(t("tab_search", "zh"), id="search", elem_id="tab-search"), "tab_search"):
                 with gr.Row():
-                    sq = reg(gr.Textbox(label=t("search_q", "zh"), placeholder=t("search_ph", "zh"),
-                                        elem_id="search-q", scale=4), "search_q")
-                    sk = reg(gr.Slider(1, min(50, services.settings.max_k), value=services.settings.search_k, step=1,
-                                       label=t("k", "zh"), elem_id="search-k", scale=1), "k")
+                    sq = reg(
+                        gr.Textbox(
+                            label=t("search_q", "zh"), placeholder=t("search_ph", "zh"), elem_id="search-q", scale=4
+                        ),
+                        "search_q",
+                    )
+                    sk = reg(
+                        gr.Slider(
+                            1,
+                            min(50, services.settings.max_k),
+                            value=services.settings.search_k,
+                            step=1,
+                            label=t("k", "zh"),
+                            elem_id="search-k",
+                            scale=1,
+                        ),
+                        "k",
+                    )
                 with gr.Row():
-                    s_measure = gr.Dropdown(measure_choices("zh"), value="", label=t("measure", "zh"),
-                                            elem_id="f-measure")
+                    s_measure = gr.Dropdown(
+                        measure_choices("zh"), value="", label=t("measure", "zh"), elem_id="f-measure"
+                    )
                     s_role = gr.Dropdown(role_opts("zh", True), value="", label=t("role", "zh"), elem_id="f-role")
                     s_kind = gr.Dropdown(kind_opts("zh"), value="", label=t("kind", "zh"), elem_id="f-kind")
                     s_period = gr.Dropdown(period_opts("zh"), value="", label=t("period", "zh"), elem_id="f-period")
-                do_search = reg(gr.Button(t("do_search", "zh"), variant="primary", elem_id="do-search"),
-                                "do_search", "value")
+                do_search = reg(
+                    gr.Button(t("do_search", "zh"), variant="primary", elem_id="do-search"), "do_search", "value"
+                )
                 search_status = gr.Markdown("", elem_id="search-status")
                 hits_state = gr.State([])
                 picks = reg(gr.CheckboxGroup([], label=t("results", "zh"), elem_id="picks"), "results")
                 with gr.Row():
-                    sel_all = reg(gr.Button(t("select_all", "zh"), size="sm", elem_id="select-all"), "select_all",
-                                  "value")
-                    sel_none = reg(gr.Button(t("select_none", "zh"), size="sm", elem_id="select-none"),
-                                   "select_none", "value")
+                    sel_all = reg(
+                        gr.Button(t("select_all", "zh"), size="sm", elem_id="select-all"), "select_all", "value"
+                    )
+                    sel_none = reg(
+                        gr.Button(t("select_none", "zh"), size="sm", elem_id="select-none"), "select_none", "value"
+                    )
                     export = reg(gr.Button(t("export", "zh"), variant="secondary", elem_id="export"), "export", "value")
-                exported = reg(gr.File(label=t("exported", "zh"), file_count="multiple", interactive=False,
-                                       elem_id="exported"), "exported")
+                exported = reg(
+                    gr.File(label=t("exported", "zh"), file_count="multiple", interactive=False, elem_id="exported"),
+                    "exported",
+                )
                 hits_view = gr.HTML("", elem_id="hits")
 
             # ------------------------------------------------------------ SPARQL
             with reg(gr.Tab(t("tab_sparql", "zh"), id="sparql", elem_id="tab-sparql"), "tab_sparql"):
-                named = reg(gr.Dropdown([(services.kg.queries[n].title, n) for n in names], value=first_query,
-                                        label=t("named", "zh"), elem_id="named"), "named")
+                named = reg(
+                    gr.Dropdown(
+                        [(services.kg.queries[n].title, n) for n in names],
+                        value=first_query,
+                        label=t("named", "zh"),
+                        elem_id="named",
+                    ),
+                    "named",
+                )
                 named_desc = gr.Markdown(first_desc, elem_id="named-desc")
-                editor = reg(gr.Code(first_text, language=None, interactive=True, lines=14, label=t("editor", "zh"),
-                                     elem_id="editor"), "editor")
+                editor = reg(
+                    gr.Code(
+                        first_text, language=None, interactive=True, lines=14, label=t("editor", "zh"), elem_id="editor"
+                    ),
+                    "editor",
+                )
                 run = reg(gr.Button(t("run", "zh"), variant="primary", elem_id="run"), "run", "value")
                 sparql_error = gr.HTML("", elem_id="sparql-error")
                 sparql_status = gr.Markdown("", elem_id="sparql-status")
-                table = reg(gr.Dataframe(label=t("result_table", "zh"), interactive=False, wrap=True,
-                                         elem_id="sparql-table"), "result_table")
-                graph_out = reg(gr.Code("", language=None, visible=False, label=t("graph_result", "zh"),
-                                        elem_id="sparql-graph"), "graph_result")
+                table = reg(
+                    gr.Dataframe(label=t("result_table", "zh"), interactive=False, wrap=True, elem_id="sparql-table"),
+                    "result_table",
+                )
+                graph_out = reg(
+                    gr.Code("", language=None, visible=False, label=t("graph_result", "zh"), elem_id="sparql-graph"),
+                    "graph_result",
+                )
                 with gr.Row():
                     dl_csv = reg(gr.DownloadButton(t("dl_csv", "zh"), visible=False, elem_id="dl-csv"), "dl_csv")
                     dl_json = reg(gr.DownloadButton(t("dl_json", "zh"), visible=False, elem_id="dl-json"), "dl_json")
@@ -598,10 +704,15 @@ def build_ui(services: Services) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=3):
                         with gr.Row():
-                            b_role = gr.Dropdown(role_opts("zh", False), value=default_role,
-                                                 label=t("browse_role", "zh"), elem_id="b-role")
-                            b_kinds = gr.CheckboxGroup(kind_opts("zh")[1:], value=list(DUTY_KINDS),
-                                                       label=t("kind", "zh"), elem_id="b-kinds")
+                            b_role = gr.Dropdown(
+                                role_opts("zh", False),
+                                value=default_role,
+                                label=t("browse_role", "zh"),
+                                elem_id="b-role",
+                            )
+                            b_kinds = gr.CheckboxGroup(
+                                kind_opts("zh")[1:], value=list(DUTY_KINDS), label=t("kind", "zh"), elem_id="b-kinds"
+                            )
                         reg(gr.Markdown("#### " + t("duties", "zh")), "duties", "value")
                         duties = gr.HTML(duties_html(services, default_role, "zh", DUTY_KINDS), elem_id="duties-view")
                     with gr.Column(scale=2):
@@ -617,10 +728,14 @@ def build_ui(services: Services) -> gr.Blocks:
             answer = services.assistant.ask(q)
             history.append({"role": "user", "content": _e(q)})
             history.append({"role": "assistant", "content": answer_markdown(answer, lg)})
-            choices = [(cite(c.measure, c.article, c.item, answer.lang), key_of(c.measure, c.article, c.item))
-                       for c in answer.citations if c.article is not None]
+            choices = [
+                (cite(c.measure, c.article, c.item, answer.lang), key_of(c.measure, c.article, c.item))
+                for c in answer.citations
+                if c.article is not None
+            ]
             return (
-                history, "",
+                history,
+                "",
                 gr.update(choices=choices, value=None, visible=bool(choices)),
                 "",
                 gr.update(visible=bool(answer.sparql)),
@@ -632,8 +747,11 @@ def build_ui(services: Services) -> gr.Blocks:
         question.submit(ask, [question, chat, lang], ask_out)
         for b in example_buttons:
             b.click(lambda q: q, b, question).then(ask, [question, chat, lang], ask_out)
-        clear.click(lambda: ([], gr.update(choices=[], value=None, visible=False), "", gr.update(visible=False), ""),
-                    None, [chat, chips, provision, sparql_acc, answer_sparql])
+        clear.click(
+            lambda: ([], gr.update(choices=[], value=None, visible=False), "", gr.update(visible=False), ""),
+            None,
+            [chat, chips, provision, sparql_acc, answer_sparql],
+        )
         chips.change(lambda k, lg: provision_html(services, k, lg), [chips, lang], provision)
         to_sparql.click(lambda s: (s, gr.Tabs(selected="sparql"), ""), answer_sparql, [editor, tabs, named_desc])
 
@@ -645,9 +763,14 @@ def build_ui(services: Services) -> gr.Blocks:
                 msg = f"⚠️ {_e(exc)}"
                 return [], gr.update(choices=[], value=[]), "", msg
             hits = res["hits"]
-            choices = [(f"{cite(h['measure'], h['article'], h['item'], lg)}：{h['text'][:48]}"
-                        + ("…" if len(h["text"]) > 48 else ""), key_of(h["measure"], h["article"], h["item"]))
-                       for h in hits]
+            choices = [
+                (
+                    f"{cite(h['measure'], h['article'], h['item'], lg)}：{h['text'][:48]}"
+                    + ("…" if len(h["text"]) > 48 else ""),
+                    key_of(h["measure"], h["article"], h["item"]),
+                )
+                for h in hits
+            ]
             status = f"{len(hits)} hits" if lg == "en" else f"共 {len(hits)} 条结果"
             return hits, gr.update(choices=choices, value=[]), hits_html(hits, lg), status
 
@@ -673,26 +796,41 @@ def build_ui(services: Services) -> gr.Blocks:
         def run_query(query: str, lg: str) -> tuple[Any, ...]:
             res = run_sparql(services, query or "", lg)
             if "error" in res:
-                return (f'<pre class="err" id="sparql-error-text">{_e(res["error"])}</pre>', "",
-                        gr.update(value=None), gr.update(visible=False),
-                        gr.update(visible=False), gr.update(visible=False))
-            note = ("" if not res.get("truncated") else " (truncated)" if lg == "en" else "（已截断）")
-            status = (f"{res['form']}: {res['count']} " + ("rows" if lg == "en" else "行") + note)
+                return (
+                    f'<pre class="err" id="sparql-error-text">{_e(res["error"])}</pre>',
+                    "",
+                    gr.update(value=None),
+                    gr.update(visible=False),
+                    gr.update(visible=False),
+                    gr.update(visible=False),
+                )
+            note = "" if not res.get("truncated") else " (truncated)" if lg == "en" else "（已截断）"
+            status = f"{res['form']}: {res['count']} " + ("rows" if lg == "en" else "行") + note
             out = Path(tempfile.mkdtemp(prefix="fzqa-sparql-"))
             if "turtle" in res:
                 (out / "result.ttl").write_text(res["turtle"], encoding="utf-8")
-                return ("", status, gr.update(value=None), gr.update(value=res["turtle"], visible=True),
-                        gr.update(visible=False), gr.update(value=str(out / "result.ttl"), visible=True))
+                return (
+                    "",
+                    status,
+                    gr.update(value=None),
+                    gr.update(value=res["turtle"], visible=True),
+                    gr.update(visible=False),
+                    gr.update(value=str(out / "result.ttl"), visible=True),
+                )
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\r\n")
             w.writerow(res["headers"])
             w.writerows(res["rows"])
             (out / "result.csv").write_text(buf.getvalue(), encoding="utf-8")
             (out / "result.json").write_text(res["json"], encoding="utf-8")
-            return ("", status, gr.update(value={"headers": res["headers"], "data": res["rows"]}),
-                    gr.update(visible=False),
-                    gr.update(value=str(out / "result.csv"), visible=True),
-                    gr.update(value=str(out / "result.json"), visible=True))
+            return (
+                "",
+                status,
+                gr.update(value={"headers": res["headers"], "data": res["rows"]}),
+                gr.update(visible=False),
+                gr.update(value=str(out / "result.csv"), visible=True),
+                gr.update(value=str(out / "result.json"), visible=True),
+            )
 
         run.click(run_query, [editor, lang], [sparql_error, sparql_status, table, graph_out, dl_csv, dl_json])
 
@@ -712,8 +850,9 @@ def build_ui(services: Services) -> gr.Blocks:
                 elif isinstance(comp, gr.Accordion):
                     ups.append(gr.Accordion(label=text))
                 elif isinstance(comp, gr.Textbox) and key in ("question", "search_q"):
-                    ups.append(gr.update(label=text, placeholder=t(key + "_ph" if key == "question" else "search_ph",
-                                                                   lg)))
+                    ups.append(
+                        gr.update(label=text, placeholder=t(key + "_ph" if key == "question" else "search_ph", lg))
+                    )
                 elif attr == "value":
                     ups.append(gr.update(value=text))
                 else:
@@ -725,14 +864,24 @@ def build_ui(services: Services) -> gr.Blocks:
                 gr.update(choices=period_opts(lg), label=t("period", lg)),
                 gr.update(choices=role_opts(lg, False), label=t("browse_role", lg)),
                 gr.update(choices=kind_opts(lg)[1:], label=t("kind", lg)),
-                duties_html(services, role_now, lg, kinds_now), role_tree_svg(services, lg), classes_html(services, lg),
+                duties_html(services, role_now, lg, kinds_now),
+                role_tree_svg(services, lg),
+                classes_html(services, lg),
             ]
             return ups
 
-        targets = [c for c, _, _ in i18n] + [s_measure, s_role, s_kind, s_period, b_role, b_kinds, duties, tree,
-                                               classes]
+        targets = [c for c, _, _ in i18n] + [
+            s_measure,
+            s_role,
+            s_kind,
+            s_period,
+            b_role,
+            b_kinds,
+            duties,
+            tree,
+            classes,
+        ]
         lang.change(switch, [lang, b_role, b_kinds], targets)
     demo.queue(default_concurrency_limit=8)  # several users at once; the handlers share thread-safe services
     blocks: gr.Blocks = demo
     return blocks
-
