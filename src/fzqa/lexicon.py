@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from fzqa.settings import Settings, load_settings
@@ -126,26 +128,65 @@ class CatalogError(ValueError):
     """corpus/measures.toml is missing, malformed or names a file that does not exist."""
 
 
-def load_catalog(corpus_dir: Path) -> tuple[MeasureInfo, ...]:
-    path = corpus_dir / "measures.toml"
-    if not path.is_file():
-        raise CatalogError(f"{path}: the measure catalogue is missing")
+_IMPLEMENTS = re.compile(r"贯彻(?:落实|执行)?《(.+)》(?:的)?(?:实施办法|实施细则|办法|细则|意见)")
+
+
+def _derived(corpus_dir: Path, file: str, places: Sequence[tuple[str, str, str]]) -> dict[str, object]:
+    """What a measure's own text says, for the catalogue fields measures.toml leaves out."""
+    from fzqa.corpus import CorpusError, parse_file
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"{path}: {exc}") from None
-    out: list[MeasureInfo] = []
-    for n, entry in enumerate(data.get("measure", []), 1):
+        m = parse_file(corpus_dir / file)
+    except CorpusError as exc:
+        raise CatalogError(str(exc)) from None
+    full, short, en = next(
+        ((f, sh, e) for f, sh, e in places if f in m.title or (sh and m.title.startswith(sh))), ("", "", "")
+    )
+    implements = _IMPLEMENTS.search(m.title)
+    return {
+        "title": m.title,
+        "short": short or Path(file).stem,
+        "short_en": en or Path(file).stem,
+        "jurisdiction": full,
+        "jurisdiction_en": en,
+        "aliases": [a for a in (short, full, en) if a],
+        "issuers": list(m.issuers),
+        "number": m.number,
+        "date": m.date,
+        "effective": m.effective,
+        "implements": implements.group(1).replace("〈", "《").replace("〉", "》") if implements else None,
+    }
+
+
+def load_catalog(corpus_dir: Path, places: Sequence[tuple[str, str, str]] = ()) -> tuple[MeasureInfo, ...]:
+    """The measures of the corpus: corpus/measures.toml, completed from each text for the fields it leaves out;
+    a .txt file the catalogue does not list is taken in with fields from its own text (places: (full zh name,
+    short zh name, English name) of the jurisdictions, to name a new measure by its province)."""
+    path = corpus_dir / "measures.toml"
+    entries: list[dict[str, Any]] = []
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CatalogError(f"{path}: {exc}") from None
+        entries = list(data.get("measure", []))
+    for n, entry in enumerate(entries, 1):
         where = f"{path}: [[measure]] #{n}"
-        for key in ("id", "file", "title", "short", "short_en", "jurisdiction", "jurisdiction_en"):
+        for key in ("id", "file"):
             if not isinstance(entry.get(key), str) or not entry[key]:
                 raise CatalogError(f"{where}: missing or empty {key!r}")
         if not (corpus_dir / entry["file"]).is_file():
             raise CatalogError(f"{where}: file {entry['file']!r} does not exist in {corpus_dir}")
         if Path(entry["file"]).stem != entry["id"]:
             raise CatalogError(f"{where}: id {entry['id']!r} must be the file stem of {entry['file']!r}")
+    listed = {e["file"] for e in entries}
+    entries += [{"id": f.stem, "file": f.name} for f in sorted(corpus_dir.glob("*.txt")) if f.name not in listed]
+    out: list[MeasureInfo] = []
+    for entry in entries:
+        if not all(entry.get(k) for k in ("title", "short", "short_en", "jurisdiction", "jurisdiction_en")):
+            entry = {**{k: v for k, v in _derived(corpus_dir, entry["file"], places).items() if v}, **entry}
 
-        def opt(key: str, e: dict[str, object] = entry) -> str | None:
+        def opt(key: str, e: dict[str, Any] = entry) -> str | None:
             v = e.get(key)
             return str(v) if v else None
 
@@ -153,11 +194,11 @@ def load_catalog(corpus_dir: Path) -> tuple[MeasureInfo, ...]:
             MeasureInfo(
                 id=entry["id"],
                 file=entry["file"],
-                title=entry["title"],
-                short=entry["short"],
-                short_en=entry["short_en"],
-                jurisdiction=entry["jurisdiction"],
-                jurisdiction_en=entry["jurisdiction_en"],
+                title=str(entry["title"]),
+                short=str(entry["short"]),
+                short_en=str(entry["short_en"]),
+                jurisdiction=str(entry.get("jurisdiction") or ""),
+                jurisdiction_en=str(entry.get("jurisdiction_en") or ""),
                 aliases=tuple(entry.get("aliases", ())),
                 issuers=tuple(entry.get("issuers", ())),
                 number=opt("number"),
@@ -170,7 +211,7 @@ def load_catalog(corpus_dir: Path) -> tuple[MeasureInfo, ...]:
             )
         )
     if not out:
-        raise CatalogError(f"{path}: no [[measure]] entries")
+        raise CatalogError(f"{corpus_dir}: no measures (no .txt files and no measures.toml entries)")
     ids = [m.id for m in out]
     if len(set(ids)) != len(ids):
         raise CatalogError(f"{path}: duplicate measure ids")
@@ -203,7 +244,12 @@ class Lexicon:
         for name in ("roles.ttl", "jurisdictions.ttl", "cues.ttl", "fzqa.ttl", "questions.ttl"):
             g.parse(onto / name, format="turtle")
         self.graph = g
-        self.catalog = load_catalog(settings.corpus)
+        place_rows = []
+        for pl in sorted(g.subjects(RDF.type, FZQA.Jurisdiction), key=str):
+            zh_full = _labels(g, pl, SKOS.prefLabel, "zh")[0]
+            zh_short = next(iter(_labels(g, pl, SKOS.altLabel, "zh")), "")
+            place_rows.append((zh_full, zh_short, _labels(g, pl, SKOS.prefLabel, "en")[0]))
+        self.catalog = load_catalog(settings.corpus, place_rows)
         # levels
         levels: dict[str, Level] = {}
         for s in g.subjects(RDF.type, FZQA.Level):
@@ -305,6 +351,10 @@ class Lexicon:
         }
         self.coverage_codes = {
             str(s).split("#")[-1]: str(g.value(s, FZQA.code)) for s in g.subjects(RDF.type, FZQA.Coverage)
+        }
+        self.period_labels = {
+            str(g.value(s, FZQA.code)): (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
+            for s in g.subjects(RDF.type, FZQA.Period)
         }
         self.period_codes = {
             str(s).split("#")[-1]: str(g.value(s, FZQA.code)) for s in g.subjects(RDF.type, FZQA.Period)

@@ -478,7 +478,8 @@ class Assistant:
                 rows = [r for r in self._rows_for_measures("role_norms", intent, trace, role=riri) if r.get("period")]
                 if intent.periods:
                     rows = [r for r in rows if r["period"] in intent.periods]
-            return _merge(rows), trace, "annual_duties" if intent.periods else "frequency"
+            yearly = bool(intent.periods) and set(intent.periods) <= {"year", "year-end"}
+            return _merge(rows), trace, "annual_duties" if yearly else "frequency"
         if role:
             kind = next((k for k in intent.kinds if k in ("prohibition", "principle")), None)
             rows = self._rows_for_measures("role_norms", intent, trace, role=riri, kind=kind)
@@ -525,17 +526,20 @@ class Assistant:
         cands, trace, plan = self.structured(intent)
         if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
             cands = self.focus(intent, cands)
-        if (
-            not cands
-            and intent.roles
-            and plan in ("role_norms", "annual_duties", "frequency")
-            and not intent.topic
-            and not intent.unknown
-        ):
-            # a role the measures give no norms of its own (镇长, 局长): say whether and how it is covered
-            cov, mode = self.coverage(intent, trace)
-            if cov:
-                cands, plan = cov, f"coverage:{mode}"
+        untopical = not (intent.topic or intent.unknown or intent.en_terms)
+        if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency") and untopical:
+            own = [
+                r
+                for r in self.kg.select("role_norms", role=self._role_iri(intent.roles[0]))
+                if r["kind"] not in ("scope", "meta")
+            ]
+            if not own:
+                # a role the measures give no norms of its own (镇长, 局长): say whether and how it is covered
+                cov, mode = self.coverage(intent, trace)
+                if cov:
+                    cands, plan = cov, f"coverage:{mode}"
+            elif intent.periods:
+                return self._finish(intent, self._abstain(intent), "none", t0)  # nothing at that frequency
         if not plan or (not cands and plan not in ("coverage:none",)):
             plan = "search"
             trace = []
@@ -549,7 +553,10 @@ class Assistant:
                 cands = self.focus(intent, self._with_norms(self.searched(intent)))
         self._rank_by_search(intent, cands) if plan != "search" else None
         cands = [c for c in cands if self._exists(c)]
-        answer = self.compose(intent, cands, plan, trace)
+        return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    @staticmethod
+    def _finish(intent: Intent, answer: Answer, plan: str, t0: float) -> Answer:
         answer.details["intent"] = intent.to_json()
         answer.details["plan"] = plan
         answer.details["seconds"] = round(time.perf_counter() - t0, 4)
@@ -587,7 +594,7 @@ class Assistant:
                 "Ask about one of them, or about both."
             )
         else:
-            text = f"本库没有{places}的实施办法，只收录了：{have}。可以就这两部办法提问。"
+            text = f"本库没有{places}的实施办法，只收录了：{have}。可以就{self._n_measures()}提问。"
         return Answer(intent.question, text, abstained=True, lang=intent.lang)
 
     # ---------------------------------------------------------------- composition
@@ -705,7 +712,11 @@ class Assistant:
         en = intent.lang == "en"
         n = len({c.key for c in cands})
         if plan in ("search", "compare"):
-            return f"The measures address this in {n} provision(s):" if en else f"两部办法中与此相关的规定（{n}条）："
+            return (
+                f"The measures address this in {n} provision(s):"
+                if en
+                else f"{self._n_measures()}中与此相关的规定（{n}条）："
+            )
         if plan.startswith("coverage"):
             return "Scope:" if en else "适用范围："
         if intent.roles:
@@ -714,11 +725,18 @@ class Assistant:
             what = {
                 "annual_duties": ("yearly and year-end duties", "每年和年终须履行的职责"),
                 "role_norms": ("norms", "相关规定"),
-                "frequency": ("duties with a set frequency", "有频次要求的职责"),
+                "frequency": self._period_words(intent),
                 "sanctions": ("sanctions and rewards", "问责与奖惩"),
             }.get(plan, ("provisions", "相关规定"))
             return f"{label} – {what[0]} ({n} provision(s)):" if en else f"{label}的{what[1]}（{n}处规定）："
         return f"{n} provision(s):" if en else f"相关规定（{n}处）："
+
+    def _period_words(self, intent: Intent) -> tuple[str, str]:
+        """The headline for duties of the periods asked about (每半年须履行的职责 / duties every half-year)."""
+        labels = [self.lex.period_labels[p] for p in intent.periods if p in self.lex.period_labels]
+        if not labels:
+            return ("duties with a set frequency", "有频次要求的职责")
+        return ("duties " + " / ".join(en for _, en in labels), "、".join(zh for zh, _ in labels) + "须履行的职责")
 
     def _coverage_line(self, intent: Intent, mode: str) -> str:
         en = intent.lang == "en"
@@ -738,7 +756,7 @@ class Assistant:
         return (
             f"The measures do not name {name} among those they apply to."
             if en
-            else f"两部办法的适用范围中没有提到{name}。"
+            else f"{self._n_measures()}的适用范围中没有提到{name}。"
         )
 
     def _differences(self, intent: Intent, cands: list[Cand]) -> str:
@@ -783,11 +801,26 @@ class Assistant:
             + ("." if en else "。")
         )
 
+    def _n_measures(self) -> str:
+        """两部办法, 三部办法 … (本办法 for one)."""
+        n = len(self.measure_ids)
+        return "本办法" if n == 1 else ("两" if n == 2 else cn_numeral(n)) + "部办法"
+
     def _abstain(self, intent: Intent) -> Answer:
         en = intent.lang == "en"
         what = " ".join(intent.unknown) if en and intent.unknown else "、".join(intent.topic)
+        if not what and intent.periods:  # nothing at this frequency
+            labels = [self.lex.period_labels[p] for p in intent.periods if p in self.lex.period_labels]
+            what = (
+                ("duties " + " / ".join(e for _, e in labels))
+                if en
+                else "、".join(z for z, _ in labels) + "须履行的职责"
+            )
+            if intent.roles:
+                r = self.lex.roles[intent.roles[0]]
+                what = f"{what} of a {r.label_en}" if en else f"{r.label}{what}"
         have = "、".join(f"{m.short}{(m.date or '')[:4]}" for m in self.lex.catalog)
-        have_en = ", ".join(f"{m.short_en} {(m.date or '')[:4]}" for m in self.lex.catalog)
+        have_en = ", ".join(f"{m.short_en} {(m.date or '')[:4]}".strip() for m in self.lex.catalog)
         if en:
             text = (
                 "The measures do not say" + (f" anything about {what}" if what else " this") + f" ({have_en}). "
@@ -795,7 +828,7 @@ class Assistant:
             )
         else:
             text = (
-                "两部办法没有" + (f"关于“{what}”的规定" if what else "对此作出规定") + f"（{have}）。"
+                f"{self._n_measures()}没有" + (f"关于“{what}”的规定" if what else "对此作出规定") + f"（{have}）。"
                 "无法据此回答，故不引用任何条文。"
             )
         return Answer(intent.question, text, (), True, None, intent.lang)
