@@ -14,28 +14,8 @@ from fzqa.qa import Assistant
 from fzqa.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-
-JIANGSU = """江苏省贯彻《党政主要负责人履行推进法治建设第一责任人职责规定》实施细则
-
-（2022年3月1日印发）
-
-第一条 为推动党政主要负责人履行职责，根据《党政主要负责人履行推进法治建设第一责任人职责规定》，制定本细则。
-
-第二条 本细则适用于县级以上地方党委和政府主要负责人。
-
-第三条 政府主要负责人应当履行下列职责：
-（一）每半年至少听取一次依法行政工作汇报；
-（二）每季度组织一次法治专题学习，任期内完成法治政府建设规划。
-（三）不得以言代法、以权压法。
-
-第四条 党委主要负责人每年年底前向上级党委书面报告履职情况。
-
-第五条 党政主要负责人未履行本细则规定职责的，依照《中国共产党问责条例》予以问责。
-
-第六条 乡镇党政主要负责人参照本细则执行。
-
-第七条 本细则由省委办公厅负责解释，自印发之日起施行。
-"""
+# an unseen measure of the genre, written for these tests
+JIANGSU = (ROOT / "tests" / "data" / "jiangsu-2022.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
