@@ -200,3 +200,18 @@ def test_comparison_names_the_silent_measure(assistant: Assistant) -> None:
     assert "广西的办法对此没有规定" in a.answer
     b = assistant.ask("广西和贵州对政府法律顾问的规定有什么区别？")
     assert {("guangxi-2018", 6, 2), ("guizhou-2020", 6, 2)} <= keys(b)
+
+
+def test_provisions_named_by_number(assistant: Assistant) -> None:
+    assert keys(assistant.ask("贵州办法第九条规定了什么？")) == {("guizhou-2020", 9, None)}
+    assert keys(assistant.ask("广西第六条第（二）项是什么内容？")) == {("guangxi-2018", 6, 2)}
+    assert keys(assistant.ask("What does article 6(6) of the Guizhou measure say?")) == {("guizhou-2020", 6, 6)}
+    both = assistant.ask("第七条是怎么规定的？")
+    assert keys(both) == {("guangxi-2018", 7, None), ("guizhou-2020", 7, None)}
+    missing = assistant.ask("第十三条是什么？")
+    assert missing.abstained and not missing.citations and "共十二条" in missing.answer
+
+
+def test_period_with_nothing_at_that_frequency_abstains(assistant: Assistant) -> None:
+    a = assistant.ask("县长每月要做什么？")
+    assert a.abstained and not a.citations and "每月" in a.answer

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from fzqa.corpus import cn_numeral
+from fzqa.corpus import cn_number, cn_numeral
 from fzqa.lexicon import Lexicon, load_lexicon, norm_text
 from fzqa.settings import Settings, load_settings
 from fzqa.store import KnowledgeGraph
@@ -30,6 +30,9 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
+# a provision named by its number: 第六条第（六）项, 第六条（六）, art. 6(6), article 6 item 6
+_REF_ZH = re.compile(r"第([零一二三四五六七八九十百两0-9]+)条(?:第?[(（]([零一二三四五六七八九十0-9]+)[)）]项?)?")
+_REF_EN = re.compile(r"\bart(?:icle)?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*(\d+))?", re.I)
 _PUNCT = re.compile(r"[\s\W_]+", re.U)
 
 # relative support a candidate needs, next to the best one, to stay in a topical answer
@@ -112,6 +115,7 @@ class Intent:
     unknown: tuple[str, ...] = ()  # content words that no vocabulary knows
     en_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English topic words with their Chinese alternatives
     notes: tuple[str, ...] = ()
+    provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
 
     def to_json(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -149,6 +153,17 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     for lm in lex.match_levels(qm):
         spans.append((lm.start, lm.end))
         level = level or lm.label
+    refs: list[tuple[int, int | None]] = []
+    for rm in _REF_ZH.finditer(q):
+        try:
+            refs.append((cn_number(rm.group(1)), cn_number(rm.group(2)) if rm.group(2) else None))
+        except ValueError:
+            continue
+        spans.append((rm.start(), rm.end()))
+    for rm in _REF_EN.finditer(q):
+        item = rm.group(2) or rm.group(3)
+        refs.append((int(rm.group(1)), int(item) if item else None))
+        spans.append((rm.start(), rm.end()))
     periods: list[str] = []
     kinds: list[str] = []
     facts: list[str] = []
@@ -225,6 +240,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         topics=topic_names,
         unknown=tuple(dict.fromkeys(unknown)),
         en_terms=en_terms,
+        provisions=tuple(dict.fromkeys(refs)),
     )
 
 
@@ -442,6 +458,19 @@ class Assistant:
         role = intent.roles[0] if intent.roles else None
         riri = self._role_iri(role) if role else None
         facts = set(intent.facts)
+        if intent.provisions:  # 第六条第（六）项是什么: the provisions themselves
+            cands = []
+            for m in intent.measures or self.measure_ids:
+                for article, item in intent.provisions:
+                    if (m, article, item) in self.provisions:
+                        cands.append(Cand(m, article, item))
+                        trace.append(
+                            (
+                                "provision_text",
+                                {"provision": ID_NS + f"{m}/art_{article}" + (f"__item_{item}" if item else "")},
+                            )
+                        )
+            return cands, trace, "provision"
         if "metadata" in facts:
             cands = []
             for m in intent.measures or self.measure_ids:
@@ -526,6 +555,8 @@ class Assistant:
         cands, trace, plan = self.structured(intent)
         if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
             cands = self.focus(intent, cands)
+        if plan == "provision" and not cands:  # a provision number the measures do not have
+            return self._finish(intent, self._no_provision(intent), "provision", t0)
         untopical = not (intent.topic or intent.unknown or intent.en_terms)
         if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency") and untopical:
             own = [
@@ -800,6 +831,23 @@ class Assistant:
             + ("; ".join(parts) if en else "；".join(parts))
             + ("." if en else "。")
         )
+
+    def _no_provision(self, intent: Intent) -> Answer:
+        en = intent.lang == "en"
+        parts = []
+        for m in intent.measures or self.measure_ids:
+            info = self.lex.measure_info(m)
+            n = max(a for (mm, a, _i) in self.provisions if mm == m and a is not None)
+            parts.append(f"{info.short_en}: articles 1–{n}" if en else f"{info.short}共{cn_numeral(n)}条")
+        asked = "、".join(
+            f"第{cn_numeral(a)}条" + (f"第（{cn_numeral(i)}）项" if i else "") for a, i in intent.provisions
+        )
+        text = (
+            f"The measures have no such provision ({'; '.join(parts)}); nothing is cited."
+            if en
+            else f"办法中没有{asked}（{'；'.join(parts)}），故不引用任何条文。"
+        )
+        return Answer(intent.question, text, (), True, None, intent.lang)
 
     def _n_measures(self) -> str:
         """两部办法, 三部办法 … (本办法 for one)."""
