@@ -39,6 +39,8 @@ _PUNCT = re.compile(r"[\s\W_]+", re.U)
 KEEP_RATIO = 0.85
 # a provision whose bearer is unrelated to the role a bare word leans towards (政府, 党委) counts less
 HINT_PENALTY = 0.7
+# below MIN_SUPPORT, a candidate this well matched is kept when clause search ranks it at the top
+RESCUE_SUPPORT = 0.3
 # a topic word found only through a glossary synonym (普法 → 法治宣传教育) counts this much
 SYNONYM_FACTOR = 0.8
 # bigram share of a question's topic a provision must contain for the topic to count as treated
@@ -413,8 +415,21 @@ class Assistant:
             c.support = self.support(intent, c)
         best = max(c.support for c in cands)
         if best < MIN_SUPPORT:
+            # the words only half match: trust the clause search's top hits if they are among the candidates
+            rescued = [c for c in cands if c.support >= RESCUE_SUPPORT and c.key in self._top_hits(intent)]
+            if rescued:
+                return rescued
             return [] if require else cands
         return [c for c in cands if c.support >= max(MIN_SUPPORT, KEEP_RATIO * best)]
+
+    def _top_hits(self, intent: Intent, k: int = 2) -> set[tuple[str, int | None, int | None]]:
+        if self.index is None:
+            return set()
+        role = intent.roles[0] if intent.roles else None
+        measure = intent.measures[0] if len(intent.measures) == 1 else None
+        return {
+            (h.measure, h.article, h.item) for h in self.index.search(intent.question, k=k, measure=measure, role=role)
+        }
 
     # ---------------------------------------------------------------- structured plans
     def _role_iri(self, label: str) -> str:
@@ -511,6 +526,8 @@ class Assistant:
             return _merge(rows), trace, "annual_duties" if yearly else "frequency"
         if role:
             kind = next((k for k in intent.kinds if k in ("prohibition", "principle")), None)
+            if kind is None and intent.kinds == ("obligation",):
+                kind = "obligation"  # "what are the duties of …": duties, not principles or sanctions
             rows = self._rows_for_measures("role_norms", intent, trace, role=riri, kind=kind)
             if kind is None:
                 rows = [r for r in rows if r["kind"] not in ("scope", "meta")]
@@ -692,6 +709,8 @@ class Assistant:
                         facts.append(f"日期：{meta['date']}")
                     if meta.get("inForce"):
                         facts.append(f"施行：{meta['inForce']}")
+                    if meta.get("implements"):
+                        facts.append(f"贯彻：{in_guillemets(str(meta['implements']))}")
                     lines.append(("- " if en else "· ") + "；".join(facts) + f"（{info.short}）")
                     citations.append(Citation(m, None, None, info.title))
                     continue
