@@ -187,15 +187,22 @@ def build_index(settings: Settings | None = None, progress: Progress = _quiet) -
     return index
 
 
-def open_index(settings: Settings | None = None, progress: Progress = _quiet) -> Any:
-    """The clause index; built first when it is missing (a stale or corrupt one is refused with a message)."""
+def open_index(settings: Settings | None = None, progress: Progress = _quiet, rebuild_stale: bool = False) -> Any:
+    """The clause index; built first when it is missing. A stale or corrupt one is refused with a message, or,
+    with ``rebuild_stale`` (the web app's start), rebuilt: the index is derived data, not committed."""
     from fzqa.embed import get_embedder
-    from fzqa.index import ClauseIndex
+    from fzqa.index import ClauseIndex, ClauseIndexError
 
     settings = settings or load_settings()
     if not (settings.index / "manifest.json").is_file():
         progress(f"no clause index at {settings.index}: building it")
         return build_index(settings, progress)
+    if rebuild_stale:
+        try:
+            return open_index(settings, progress)
+        except ClauseIndexError as exc:
+            progress(f"{exc}: rebuilding it")
+            return build_index(settings, progress)
     return ClauseIndex.load(
         settings.index,
         get_embedder(settings.embedder),

@@ -145,7 +145,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     roles: list[str] = []
     role_matches = lex.match_roles(qm)
     # a role after 下级/lower-level is an object; the subject comes first
-    subjects = [m for m in role_matches if not re.search(r"(下级|lower[- ]level|subordinate)\s*$", q[: m.start], re.I)]
+    subjects = [m for m in role_matches if not lex.has_cue("objectRoleMarker", q[: m.start])]
     for m in subjects + [m for m in role_matches if m not in subjects]:
         spans.append((m.start, m.end))
         if m.label not in roles:
@@ -650,16 +650,14 @@ class Assistant:
         if not c.period:
             return ""
         if lang == "en":
-            base = {
-                "year": "every year",
-                "year-end": "at year end",
-                "half-year": "every half-year",
-                "quarter": "every quarter",
-                "month": "every month",
-                "term": "per term",
-                "periodic": "periodically",
-            }.get(c.period, c.period)
-            return f"at least {c.min_count} times a year" if c.period == "year" and (c.min_count or 0) > 1 else base
+            base = self.lex.period_labels.get(c.period, (c.period, c.period))[1]
+            if (c.min_count or 0) > 1:
+                return (
+                    f"at least {c.min_count} times a year"
+                    if c.period == "year"
+                    else f"at least {c.min_count} times {base}"
+                )
+            return base
         return c.cue or ""
 
     def compose(self, intent: Intent, cands: list[Cand], plan: str, trace: list[tuple[str, dict[str, Any]]]) -> Answer:

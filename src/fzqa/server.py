@@ -563,7 +563,7 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
         print(f"fzqa: {msg}", flush=True)
 
     ensure_built(settings, progress)
-    open_index(settings, progress)
+    open_index(settings, progress, rebuild_stale=True)
     app = create_app(settings)
     progress("loading the graph and the clause index")
     app.state.services.assistant  # noqa: B018 - load before the first request
