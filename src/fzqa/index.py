@@ -69,6 +69,9 @@ _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 
+QUERY_CACHE_SIZE = 256
+
+
 class ClauseIndexError(RuntimeError):
     """The clause index on disk is missing, stale, foreign or damaged; the message says how to rebuild it."""
 
@@ -254,6 +257,7 @@ class ClauseIndex:
         self._bm25: Any = None
         self._measure_of: NDArray[np.int_] = np.zeros(0, dtype=np.int_)
         self._article_key: list[tuple[str, int]] = []
+        self._query_cache: dict[str, NDArray[np.float32]] = {}
 
     # ------------------------------------------------------------------ properties
     @property
@@ -562,6 +566,16 @@ class ClauseIndex:
         order = np.lexsort((idx, -sc))
         return [int(i) for i in idx[order]]
 
+    def _query_vector(self, text: str) -> NDArray[np.float32]:
+        """The query's embedding; the assistant searches one question several ways, so recent ones are kept."""
+        cached = self._query_cache.get(text)
+        if cached is None:
+            cached = self.embedder.encode_queries([text])
+            if len(self._query_cache) >= QUERY_CACHE_SIZE:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = cached
+        return cached
+
     def _dense_ranking(self, text: str, allowed: NDArray[np.int_], have_lexical: bool) -> list[int]:
         if allowed.size == 0:
             return []
@@ -569,7 +583,7 @@ class ClauseIndex:
             # No word of the query occurs in the clauses and it is written in a script the model never learned:
             # the similarities would rank the clauses by noise. Say so instead (an empty result).
             return []
-        q = self.embedder.encode_queries([text])
+        q = self._query_vector(text)
         n = len(self.units)
         _, ids = self._faiss.search(q, n)
         ids = ids[0]
