@@ -263,7 +263,6 @@ class Cand:
     extra: str = ""  # a fact line (metadata) instead of quotes
     bearers: tuple[str, ...] = ()  # bearer roles of the provision's norms
     support: float = 1.0
-    rank: float = 0.0
 
     @property
     def key(self) -> tuple[str, int | None, int | None]:
@@ -396,14 +395,6 @@ class Assistant:
 
     def _related(self, a: str, b: str) -> bool:
         return a in self.lex.ancestors(b) or b in self.lex.ancestors(a)
-
-    def _rank_by_search(self, intent: Intent, cands: list[Cand]) -> None:
-        if self.index is None or not cands:
-            return
-        hits = self.index.search(intent.question, k=min(200, max(20, len(cands) * 3)))
-        pos = {(h.measure, h.article, h.item): i for i, h in enumerate(hits)}
-        for c in cands:
-            c.rank = pos.get(c.key, len(hits) + 1)
 
     def focus(self, intent: Intent, cands: list[Cand], require: bool = True) -> list[Cand]:
         """Keep the candidates that treat the question's topic; all of them when it has no topic."""
@@ -556,7 +547,6 @@ class Assistant:
             key = (h.measure, h.article, h.item)
             if key not in cands:
                 cands[key] = Cand(h.measure, h.article, h.item)
-                cands[key].rank = len(cands)
         return list(cands.values())
 
     # ---------------------------------------------------------------- answer
@@ -599,7 +589,6 @@ class Assistant:
                 cands = self.focus(intent, cands)
             else:
                 cands = self.focus(intent, self._with_norms(self.searched(intent)))
-        self._rank_by_search(intent, cands) if plan != "search" else None
         cands = [c for c in cands if self._exists(c)]
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
 
