@@ -251,3 +251,8 @@ def test_failed_save_keeps_the_previous_index(
     index.save(d)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert len(ClauseIndex.load(d, get_embedder(DEFAULT_EMBEDDER), corpus_hash)) == len(index)
+
+
+def test_a_clause_with_the_query_word_for_word_comes_first(index: ClauseIndex) -> None:
+    hits = index.search("法治专题讲座", k=4, measure="guizhou-2020")
+    assert {(h.article, h.item) for h in hits[:2]} == {(5, 6), (6, 6)}

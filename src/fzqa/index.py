@@ -536,6 +536,13 @@ class ClauseIndex:
             prior = self._role_prior(roles)
             for i in scores:
                 scores[i] += prior.get(i, 0.0) * self.role_prior / (self.rrf_k + 1)
+        if mode == "fused" and scores:
+            # a clause that contains the query itself, word for word (法治专题讲座), comes before mere neighbours
+            phrase = re.sub(r"[\s\W_]+", "", normalise(text))
+            if len(phrase) >= 3:
+                for i in scores:
+                    if phrase in re.sub(r"[\s\W_]+", "", normalise(self.units[i].text)):
+                        scores[i] += 1.0 / (self.rrf_k + 1)
         named_ids = {self.measures.index(m) for m in named}
         order = sorted(scores, key=lambda i: (0 if int(self._measure_of[i]) in named_ids else 1, -scores[i], i))
         top = self._diversify(order, min(k, len(order)))
