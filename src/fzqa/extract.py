@@ -33,7 +33,6 @@ class _Context:
     list_kind: str | None = None  # kind given by a lead-in to the items (conditions → sanction)
     duty_list: bool = False
     lead_cites: tuple[str, ...] = ()
-    lead_imposed_by: tuple[str, ...] = ()
     fallback: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -213,7 +212,7 @@ class Extractor:
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             if kind in ("sanction", "reward"):
                 if ctx.list_kind and item is not None:
-                    bearers, imposed = ctx.subject or subject, ctx.lead_imposed_by
+                    bearers, imposed = ctx.subject or subject, ()
                     cites = cites or ctx.lead_cites
                 else:
                     target = self.lex.has_cue("targetCue", t)

@@ -217,7 +217,6 @@ def validate(graph: Graph, shapes_path: Path) -> Validation:
 
 
 # ------------------------------------------------------------------------------------------- OWL
-_REASONER_DATATYPES = {None, XSD.string, XSD.integer, RDF.langString}
 # datatypes of the OWL 2 datatype map (HermiT refuses others, e.g. xsd:date and xsd:duration)
 _OWL2_DATATYPES = {
     XSD[n]
@@ -270,11 +269,10 @@ def reason(graph: Graph) -> Reasoning:
     """
     import owlready2
 
-    ok_types = {str(t) if t else None for t in _REASONER_DATATYPES}
     slim = Graph()
     for s, p, o in graph:
-        if isinstance(o, Literal) and (str(o.datatype) if o.datatype else None) not in ok_types:
-            continue
+        if isinstance(o, Literal) and o.datatype is not None and o.datatype not in _OWL2_DATATYPES:
+            continue  # plain and language-tagged strings pass; xsd:date and the like do not
         if isinstance(o, URIRef) and str(o).startswith(str(XSD)) and o not in _OWL2_DATATYPES:
             continue
         slim.add((s, p, o))

@@ -10,7 +10,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fzqa.corpus import CorpusError, parse_file
@@ -225,7 +224,3 @@ def ensure_built(settings: Settings | None = None, progress: Progress = _quiet) 
         progress("no graph in kg/: building it")
         files = graph_files(settings, progress)
         write_atomic_dir(settings.kg, files)
-
-
-def kg_path(settings: Settings) -> Path:
-    return settings.kg / KG_FILES[0]

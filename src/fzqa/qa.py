@@ -14,10 +14,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from fzqa.corpus import cn_number, cn_numeral
+from fzqa.kg import provision_iri
 from fzqa.lexicon import Lexicon, load_lexicon, norm_text
 from fzqa.settings import Settings, load_settings
 from fzqa.store import KnowledgeGraph
@@ -255,11 +255,9 @@ class Cand:
     article: int | None
     item: int | None
     quotes: list[str] = field(default_factory=list)
-    bearer: str = ""
     period: str | None = None
     min_count: int | None = None
     cue: str = ""
-    kind: str = ""
     extra: str = ""  # a fact line (metadata) instead of quotes
     bearers: tuple[str, ...] = ()  # bearer roles of the provision's norms
     support: float = 1.0
@@ -268,24 +266,30 @@ class Cand:
     def key(self) -> tuple[str, int | None, int | None]:
         return (self.measure, self.article, self.item)
 
+    @property
+    def bearer(self) -> str:
+        return self.bearers[0] if self.bearers else ""
+
+    def add(self, row: dict[str, Any]) -> None:
+        """Take in one result row of a named query about this provision (quote, bearer, frequency)."""
+        q = row.get("quote")
+        if q and q not in self.quotes:
+            self.quotes.append(q)
+        who = row.get("bearer") or row.get("covered")
+        if who and who not in self.bearers:
+            self.bearers += (str(who),)
+        if row.get("period") and (self.period is None or (row.get("minCount") or 0) > (self.min_count or 0)):
+            self.period, self.min_count, self.cue = row["period"], row.get("minCount"), str(row.get("cue") or "")
+
 
 def _merge(rows: Iterable[dict[str, Any]]) -> list[Cand]:
     out: dict[tuple[str, int | None, int | None], Cand] = {}
     for r in rows:
         measure = str(r["measure"]).removeprefix(ID_NS)
         key = (measure, r.get("article"), r.get("item"))
-        c = out.get(key)
-        if c is None:
-            c = out[key] = Cand(measure, r.get("article"), r.get("item"))
-        q = r.get("quote")
-        if q and q not in c.quotes:
-            c.quotes.append(q)
-        c.bearer = c.bearer or str(r.get("bearer") or r.get("covered") or "")
-        if r.get("bearer") and r["bearer"] not in c.bearers:
-            c.bearers += (str(r["bearer"]),)
-        c.kind = c.kind or str(r.get("kind") or "")
-        if r.get("period") and (c.period is None or (r.get("minCount") or 0) > (c.min_count or 0)):
-            c.period, c.min_count, c.cue = r["period"], r.get("minCount"), str(r.get("cue") or "")
+        if key not in out:
+            out[key] = Cand(measure, r.get("article"), r.get("item"))
+        out[key].add(r)
     return list(out.values())
 
 
@@ -473,7 +477,7 @@ class Assistant:
                         trace.append(
                             (
                                 "provision_text",
-                                {"provision": ID_NS + f"{m}/art_{article}" + (f"__item_{item}" if item else "")},
+                                {"provision": str(provision_iri(m, article, item))},
                             )
                         )
             return cands, trace, "provision"
@@ -604,13 +608,8 @@ class Assistant:
         for c in cands:
             if c.article is None:
                 continue
-            iri = ID_NS + f"{c.measure}/art_{c.article}" + (f"__item_{c.item}" if c.item is not None else "")
-            for r in self.kg.select("provision_norms", provision=iri):
-                if r.get("quote") and r["quote"] not in c.quotes:
-                    c.quotes.append(r["quote"])
-                c.bearer = c.bearer or str(r.get("bearer") or "")
-                if r.get("bearer") and r["bearer"] not in c.bearers:
-                    c.bearers += (str(r["bearer"]),)
+            for r in self.kg.select("provision_norms", provision=str(provision_iri(c.measure, c.article, c.item))):
+                c.add({k: v for k, v in r.items() if k != "period"})  # a searched provision shows no frequency tag
         return cands
 
     def _exists(self, c: Cand) -> bool:
@@ -808,11 +807,8 @@ class Assistant:
             or len({c.measure for c in cands}) < 2
         ):
             return ""
-        counts: dict[str, list[Cand]] = {}
-        for c in cands:
-            if c.period == "year":
-                counts.setdefault(c.measure, []).append(c)
-        if len(counts) < 2 and not any(c.min_count and c.min_count > 1 for c in cands):
+        yearly_measures = {c.measure for c in cands if c.period == "year"}
+        if len(yearly_measures) < 2 and not any(c.min_count and c.min_count > 1 for c in cands):
             return ""
         parts = []
         for m in self.measure_ids:
@@ -969,15 +965,16 @@ def answer_to_json(a: Answer) -> dict[str, Any]:
     }
 
 
-@cache
-def _assistant(settings: Settings) -> Assistant:
-    from fzqa.pipeline import ensure_built, open_index
-
-    ensure_built(settings)
-    return Assistant(settings, index=open_index(settings))
+_ASSISTANTS: dict[Settings, Assistant] = {}
 
 
 def get_assistant(settings: Settings | None = None, progress: Callable[[str], None] | None = None) -> Assistant:
-    """The process-wide assistant (graph and index loaded once; built first if missing)."""
-    del progress
-    return _assistant(settings or load_settings())
+    """The process-wide assistant (graph and index loaded once; built first, with progress, if missing)."""
+    from fzqa.pipeline import ensure_built, open_index
+
+    settings = settings or load_settings()
+    if settings not in _ASSISTANTS:
+        say = progress or (lambda _msg: None)
+        ensure_built(settings, say)
+        _ASSISTANTS[settings] = Assistant(settings, index=open_index(settings, say))
+    return _ASSISTANTS[settings]

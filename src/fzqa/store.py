@@ -14,7 +14,6 @@ import multiprocessing as mp
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -534,7 +533,3 @@ class QueryService:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def iter_named(kg: KnowledgeGraph) -> Iterator[NamedQuery]:
-    yield from kg.queries.values()
