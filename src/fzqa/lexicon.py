@@ -352,6 +352,13 @@ class Lexicon:
         self.coverage_codes = {
             str(s).split("#")[-1]: str(g.value(s, FZQA.code)) for s in g.subjects(RDF.type, FZQA.Coverage)
         }
+        self.kind_labels = {
+            code: (
+                _labels(g, URIRef(str(FZQA) + name), RDFS.label, "zh")[0],
+                _labels(g, URIRef(str(FZQA) + name), RDFS.label, "en")[0],
+            )
+            for name, code in self.kind_codes.items()
+        }
         self.period_labels = {
             str(g.value(s, FZQA.code)): (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
             for s in g.subjects(RDF.type, FZQA.Period)

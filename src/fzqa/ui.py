@@ -88,24 +88,23 @@ EXAMPLES: tuple[str, ...] = (
     "哪些情形会被问责？",
     "What must a county mayor do every year?",
 )
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "obligation": ("义务", "obligation"),
-    "prohibition": ("禁止", "prohibition"),
-    "principle": ("原则", "principle"),
-    "sanction": ("问责", "sanction"),
-    "reward": ("奖励", "reward"),
-    "scope": ("适用范围", "scope"),
-    "meta": ("附则", "meta"),
-}
-PERIOD_LABELS: dict[str, tuple[str, str]] = {
-    "year": ("每年", "every year"),
-    "half-year": ("每半年", "every half-year"),
-    "quarter": ("每季度", "every quarter"),
-    "month": ("每月", "every month"),
-    "year-end": ("年终", "at year end"),
-    "term": ("任期", "per term"),
-    "periodic": ("定期", "periodically"),
-}
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    """The norm kind's label from the ontology (fzqa.ttl), in the interface language."""
+    from fzqa.lexicon import load_lexicon
+
+    zh, en = load_lexicon().kind_labels.get(kind, (kind, kind))
+    return en if lang == "en" else zh
+
+
+def _period_label(period: str, lang: str) -> str:
+    """The frequency period's label from the ontology (fzqa.ttl), in the interface language."""
+    from fzqa.lexicon import load_lexicon
+
+    zh, en = load_lexicon().period_labels.get(period, (period, period))
+    return en if lang == "en" else zh
+
 
 CSS = """
 .chips .wrap { gap: 6px !important; }
@@ -171,16 +170,14 @@ def cite(measure: str, article: int | None, item: int | None, lang: str) -> str:
 def _period_badge(period: str | None, min_count: Any, lang: str) -> str:
     if not period:
         return ""
-    zh, en = PERIOD_LABELS.get(period, (period, period))
-    text = en if lang == "en" else zh
+    text = _period_label(period, lang)
     if min_count and int(min_count) > 1:
         text += f" ≥{int(min_count)}" + ("×" if lang == "en" else "次")
     return f'<span class="badge freq">{_e(text)}</span>'
 
 
 def _kind_badge(kind: str, lang: str) -> str:
-    zh, en = KIND_LABELS.get(kind, (kind, kind))
-    return f'<span class="badge k-{_e(kind)}">{_e(en if lang == "en" else zh)}</span>'
+    return f'<span class="badge k-{_e(kind)}">{_e(_kind_label(kind, lang))}</span>'
 
 
 # ------------------------------------------------------------------------------------------- views
@@ -547,10 +544,10 @@ def build_ui(services: Services) -> gr.Blocks:
         return ([(t("any", lang), "")] if any_ else []) + opts
 
     def kind_opts(lang: str) -> list[tuple[str, str]]:
-        return [(t("any", lang), "")] + [(KIND_LABELS[k][1 if lang == "en" else 0], k) for k in KINDS]
+        return [(t("any", lang), "")] + [(_kind_label(k, lang), k) for k in KINDS]
 
     def period_opts(lang: str) -> list[tuple[str, str]]:
-        return [(t("any", lang), "")] + [(PERIOD_LABELS[p][1 if lang == "en" else 0], p) for p in PERIODS]
+        return [(t("any", lang), "")] + [(_period_label(p, lang), p) for p in PERIODS]
 
     default_role = "县长" if "县长" in lex.roles else None
     names = list(services.kg.queries)
