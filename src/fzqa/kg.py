@@ -217,41 +217,39 @@ def validate(graph: Graph, shapes_path: Path) -> Validation:
 
 
 # ------------------------------------------------------------------------------------------- OWL
-# datatypes of the OWL 2 datatype map (HermiT refuses others, e.g. xsd:date and xsd:duration)
-_OWL2_DATATYPES = {
-    XSD[n]
-    for n in (
-        "string",
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "decimal",
-        "double",
-        "float",
-        "boolean",
-        "dateTime",
-        "dateTimeStamp",
-        "anyURI",
-        "normalizedString",
-        "token",
-        "language",
-        "Name",
-        "NCName",
-        "NMTOKEN",
-        "hexBinary",
-        "base64Binary",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+# The OWL 2 datatype map (OWL 2 Structural Specification, section 4) plus rdfs:Literal. A literal of another
+# datatype (xsd:date, xsd:duration, xsd:gYear ...) as the value of a data property puts the graph outside OWL 2 DL
+# and HermiT refuses it; as the value of an annotation property it is allowed (annotations carry no logic).
+_OWL2_DATATYPES = (
+    frozenset({XSD.decimal, XSD.integer, XSD.nonNegativeInteger, XSD.nonPositiveInteger, XSD.positiveInteger})
+    | {XSD.negativeInteger, XSD.long, XSD.int, XSD.short, XSD.byte, XSD.unsignedLong, XSD.unsignedInt}
+    | {XSD.unsignedShort, XSD.unsignedByte, XSD.double, XSD.float, OWL.real, OWL.rational}
+    | {XSD.string, XSD.normalizedString, XSD.token, XSD.language, XSD.Name, XSD.NCName, XSD.NMTOKEN}
+    | {RDF.PlainLiteral, RDF.langString, XSD.boolean, XSD.hexBinary, XSD.base64Binary, XSD.anyURI}
+    | {XSD.dateTime, XSD.dateTimeStamp, RDF.XMLLiteral, RDFS.Literal}
+)
+# annotation properties built into OWL 2 (section 5.5): usable without a declaration
+_BUILTIN_ANNOTATION_PROPERTIES = frozenset(
+    (RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy, OWL.versionInfo, OWL.deprecated, OWL.priorVersion)
+) | {OWL.backwardCompatibleWith, OWL.incompatibleWith}
+
+
+def non_owl2_datatypes(graph: Graph) -> list[str]:
+    """The triples that use a datatype outside the OWL 2 datatype map where OWL 2 DL does not allow it: a literal
+    of such a datatype as the value of anything but an annotation property, or such a datatype as an IRI (e.g. a
+    data property's rdfs:range). Empty for a graph whose datatypes HermiT and the OWL 2 DL profile accept."""
+    annotation = _BUILTIN_ANNOTATION_PROPERTIES | set(graph.subjects(RDF.type, OWL.AnnotationProperty))
+    bad = []
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype is not None and o.datatype not in _OWL2_DATATYPES:
+            if p not in annotation:
+                bad.append(
+                    f"{s.n3()} {p.n3()} {o.n3()}: {o.datatype} is not an OWL 2 datatype (declare "
+                    f"{p.n3()} an owl:AnnotationProperty, or use an OWL 2 datatype such as xsd:dateTime)"
+                )
+        elif isinstance(o, URIRef) and o.startswith(str(XSD)) and o not in _OWL2_DATATYPES:
+            bad.append(f"{s.n3()} {p.n3()} {o.n3()}: {o} is not an OWL 2 datatype")
+    return sorted(bad)
 
 
 @dataclass(frozen=True)
@@ -264,22 +262,19 @@ class Reasoning:
 def reason(graph: Graph) -> Reasoning:
     """Check consistency with HermiT (owlready2; needs Java) and return the inferred triples.
 
-    Literals of datatypes outside the OWL 2 datatype map (xsd:date, xsd:duration) are left out of the
-    reasoner's input; they carry no logic here.
+    The graph must use only OWL 2 datatypes where OWL 2 DL requires them (see non_owl2_datatypes); otherwise
+    KGError names the triples (HermiT would fail on them with a Java stack trace).
     """
     import owlready2
 
-    slim = Graph()
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype is not None and o.datatype not in _OWL2_DATATYPES:
-            continue  # plain and language-tagged strings pass; xsd:date and the like do not
-        if isinstance(o, URIRef) and str(o).startswith(str(XSD)) and o not in _OWL2_DATATYPES:
-            continue
-        slim.add((s, p, o))
-    before = {(str(s), str(p), str(o)) for s, p, o in slim if not isinstance(o, Literal)}
+    bad = non_owl2_datatypes(graph)
+    if bad:
+        shown = "\n  ".join(bad[:10])  # the first few say what to fix; the count says how much
+        raise KGError(f"{len(bad)} triples use datatypes outside OWL 2 DL:\n  {shown}")
+    before = {(str(s), str(p), str(o)) for s, p, o in graph if not isinstance(o, Literal)}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
-        slim.serialize(path, format="nt", encoding="utf-8")
+        graph.serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
         onto = world.get_ontology(path.as_uri()).load()
         try:
