@@ -2,8 +2,8 @@
 # The test command of the README: sets up everything on a fresh machine, then lints, type-checks and tests.
 #   bash scripts/test.sh            (extra pytest arguments are passed on)
 # Installs: a virtualenv in .venv with the project, its test extra and the sentence-transformers extra
-# (torch 2.13.0 CPU first, so pip does not fetch a CUDA build); Debian's chromium, Java and CJK fonts when
-# missing (root only; the browser tests need them).
+# (torch 2.13.0 CPU first, so pip does not fetch a CUDA build); Debian's chromium, Java, CJK fonts, the OWL API
+# and jsonld-java when missing (root only; the browser tests and tests/test_owl_profile.py need them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -12,6 +12,8 @@ need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need_apt+=(fonts-noto-cjk)
+[ -f /usr/share/java/owlapi-distribution.jar ] || need_apt+=(libowlapi-java)  # OWL 2 DL profile check
+[ -f /usr/share/java/jsonld-java.jar ] || need_apt+=(libjsonld-java)  # the OWL API's JSON-LD parser
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "[test] installing Debian packages: ${need_apt[*]}"

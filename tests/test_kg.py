@@ -1,6 +1,7 @@
 """The graph (kg.py, pipeline.graph_files): the committed kg/ is current and reproducible, it passes SHACL and
-the OWL reasoner, violations and inconsistencies are caught, every norm has its provenance, the RDF/XML file
-opens in rdflib and owlready2, and a failed build leaves the previous kg/ untouched.
+the OWL reasoner, violations and inconsistencies are caught, dates and intervals stay typed within OWL 2 DL,
+every norm has its provenance, the RDF/XML file opens in rdflib and owlready2, and a failed build leaves the
+previous kg/ untouched.
 
 Tests that write work on a copy of the project in tmp_path (``load_settings({"root": tmp_path})``), never on
 the real kg/.
@@ -13,8 +14,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, BNode, Graph, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, PROV
 
 from fzqa import kg, pipeline
 from fzqa.corpus import CorpusError, clean
@@ -135,6 +136,30 @@ def test_reasoner_reports_an_inconsistent_graph(committed: Graph) -> None:
     r = kg.reason(g)
     assert not r.consistent
     assert r.message.startswith("inconsistent")
+
+
+def test_dates_and_intervals_keep_their_xsd_types_on_annotation_properties(committed: Graph) -> None:
+    """OWL 2 DL has no xsd:date or xsd:duration; the graph keeps such values (for SPARQL) on annotation
+    properties only, where OWL 2 DL allows any literal (tests/test_owl_profile.py checks with the OWL API)."""
+    eli = kg.ELI
+    gx = kg.measure_iri("guangxi-2018")
+    assert committed.value(gx, eli.date_document) == Literal("2018-01-09", datatype=XSD.date)
+    assert committed.value(FZQA.Yearly, FZQA.interval) == Literal("P1Y", datatype=XSD.duration)
+    for p in (eli.date_document, eli.first_date_entry_in_force, FZQA.interval, FZQA.abbreviation):
+        assert (p, RDF.type, OWL.AnnotationProperty) in committed, p
+    assert kg.non_owl2_datatypes(committed) == []
+
+
+def test_reasoner_refuses_a_data_value_outside_the_owl2_datatypes_and_names_it(committed: Graph) -> None:
+    g = Graph()
+    g += committed
+    gz = kg.measure_iri("guizhou-2020")
+    g.add((FZQA.publishedOn, RDF.type, OWL.DatatypeProperty))
+    g.add((gz, FZQA.publishedOn, Literal("2020-09-09", datatype=XSD.date)))
+    with pytest.raises(kg.KGError, match="1 triples use datatypes outside OWL 2 DL") as exc_info:
+        kg.reason(g)
+    message = str(exc_info.value)
+    assert str(gz) in message and str(FZQA.publishedOn) in message and "owl:AnnotationProperty" in message
 
 
 # ------------------------------------------------------------------------------------------- provenance
