@@ -13,7 +13,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fzqa.corpus import cn_number, cn_numeral
@@ -118,6 +118,7 @@ class Intent:
     en_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English topic words with their Chinese alternatives
     notes: tuple[str, ...] = ()
     provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
+    referred: str | None = None  # the role asked about, covered by reference: roles[0] is the role it stands for
 
     def to_json(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -310,6 +311,7 @@ class Assistant:
         self.measure_ids = tuple(m.id for m in self.lex.catalog)
         self._norm_texts = [norm_text(t) for t in self.provisions.values()]
         self._df_cache: dict[str, int] = {}
+        self._own_cache: dict[str, bool] = {}
 
     # ---------------------------------------------------------------- support of a topic by a provision
     def _context(self, c: Cand) -> str:
@@ -418,12 +420,14 @@ class Assistant:
         return [c for c in cands if c.support >= max(MIN_SUPPORT, KEEP_RATIO * best)]
 
     def _top_hits(self, intent: Intent, k: int = 2) -> set[tuple[str, int | None, int | None]]:
+        """Clause search's top ``k`` of each measure asked about (one measure's hits cannot crowd out another's)."""
         if self.index is None:
             return set()
         role = intent.roles[0] if intent.roles else None
-        measure = intent.measures[0] if len(intent.measures) == 1 else None
         return {
-            (h.measure, h.article, h.item) for h in self.index.search(intent.question, k=k, measure=measure, role=role)
+            (h.measure, h.article, h.item)
+            for m in intent.measures or self.measure_ids
+            for h in self.index.search(intent.question, k=k, measure=m, role=role)
         }
 
     # ---------------------------------------------------------------- structured plans
@@ -458,9 +462,10 @@ class Assistant:
             if role and level and levels and not own_level and level not in levels:
                 continue
             keep.append(r)
-        cands = _merge(keep)
         modes = {str(r["coverage"]) for r in keep}
-        return cands, ("direct" if "direct" in modes else "by-reference" if modes else "none")
+        if role and not keep:  # not named: the answer rests on the scope rules as they stand
+            keep = self._rows_for_measures("coverage", intent, trace)
+        return _merge(keep), ("direct" if "direct" in modes else "by-reference" if modes else "none")
 
     def structured(self, intent: Intent) -> tuple[list[Cand], list[tuple[str, dict[str, Any]]], str]:
         """Run the named queries the intent calls for. Returns (candidates, queries run, plan name)."""
@@ -481,6 +486,14 @@ class Assistant:
                             )
                         )
             return cands, trace, "provision"
+        if "structure" in facts and not intent.topic and not intent.roles:  # 贵州办法一共有多少条
+            cands = []
+            for m in intent.measures or self.measure_ids:
+                for r in self._select("measure_structure", trace, measure=ID_NS + m):
+                    c = Cand(m, None, None)
+                    c.extra = json.dumps(r, ensure_ascii=False, default=str)
+                    cands.append(c)
+            return cands, trace, "structure"
         if "metadata" in facts:
             cands = []
             for m in intent.measures or self.measure_ids:
@@ -563,24 +576,20 @@ class Assistant:
         intent = Intent(**{**intent.__dict__, "notes": tuple(notes)})
         if intent.missing_places and not intent.measures:
             return self._no_measure(intent)
+        intent, scope = self.by_reference(intent)
         cands, trace, plan = self.structured(intent)
         if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
             cands = self.focus(intent, cands)
         if plan == "provision" and not cands:  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), "provision", t0)
         untopical = not (intent.topic or intent.unknown or intent.en_terms)
-        if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency") and untopical:
-            own = [
-                r
-                for r in self.kg.select("role_norms", role=self._role_iri(intent.roles[0]))
-                if r["kind"] not in ("scope", "meta")
-            ]
-            if not own:
-                # a role the measures give no norms of its own (镇长, 局长): say whether and how it is covered
+        if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency"):
+            if not self._has_own_norms(intent.roles[0]):
+                # a role the measures give no norms of their own (村支书): say whether and how it is covered
                 cov, mode = self.coverage(intent, trace)
                 if cov:
                     cands, plan = cov, f"coverage:{mode}"
-            elif intent.periods:
+            elif intent.periods and untopical:
                 return self._finish(intent, self._abstain(intent), "none", t0)  # nothing at that frequency
         if not plan or (not cands and plan not in ("coverage:none",)):
             plan = "search"
@@ -593,8 +602,31 @@ class Assistant:
                 cands = self.focus(intent, cands)
             else:
                 cands = self.focus(intent, self._with_norms(self.searched(intent)))
+        if cands and scope and not plan.startswith("coverage"):
+            cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    def _has_own_norms(self, role: str) -> bool:
+        """Does the graph give the role (or a broader one) norms other than scope and meta rules?"""
+        if role not in self._own_cache:
+            rows = self.kg.select("role_norms", role=self._role_iri(role))
+            self._own_cache[role] = any(r["kind"] not in ("scope", "meta") for r in rows)
+        return self._own_cache[role]
+
+    def by_reference(self, intent: Intent) -> tuple[Intent, list[Cand]]:
+        """A role covered only by reference (乡镇长, 局长) is asked about the duties of the role it stands for
+        (thesaurus: fzqa:appliesDutiesOf), when the graph's scope rules do cover it by reference. Returns the
+        intent for that role and the scope-rule candidates the answer rests on."""
+        if not intent.roles or "coverage" in intent.facts or self._has_own_norms(intent.roles[0]):
+            return intent, []
+        target = self.lex.applies_duties_of(intent.roles[0])
+        if not target:
+            return intent, []
+        scope, mode = self.coverage(intent, [])
+        if mode != "by-reference":
+            return intent, []
+        return replace(intent, roles=(target[0], *intent.roles[1:]), referred=intent.roles[0]), scope
 
     @staticmethod
     def _finish(intent: Intent, answer: Answer, plan: str, t0: float) -> Answer:
@@ -657,13 +689,15 @@ class Assistant:
         citations: list[Citation] = []
         if plan.startswith("coverage"):
             lines.append(self._coverage_line(intent, plan.split(":")[1]))
-        elif plan == "metadata":
+        elif plan in ("metadata", "structure"):
             pass
+        elif intent.referred:
+            lines.append(self._referred_line(intent))
         elif intent.roles:
             r = intent.roles[0]
             role = self.lex.roles[r]
             chain = self.lex.ancestors(r)
-            if role.is_post:
+            if role.is_post and len(chain) > 1:
                 lvl = self.lex.levels[role.level].label if role.level else ""
                 lvl_en = self.lex.levels[role.level].label_en if role.level else ""
                 broader = "、".join(chain[1:])
@@ -684,6 +718,10 @@ class Assistant:
             )
             for c in group:
                 cite = short_citation(m, c.article, c.item, self.lex)
+                if c.article is None and plan == "structure":
+                    lines.append(("- " if en else "· ") + self._structure_line(json.loads(c.extra), en))
+                    citations.append(Citation(m, None, None, info.title))
+                    continue
                 if c.article is None:
                     meta = json.loads(c.extra) if c.extra else {}
                     facts = [f"标题：{meta.get('title', info.title)}"]
@@ -755,9 +793,14 @@ class Assistant:
             )
         if plan.startswith("coverage"):
             return "Scope:" if en else "适用范围："
+        if plan == "structure":
+            return "Size and structure:" if en else "篇幅与结构："
         if intent.roles:
             r = intent.roles[0]
             label = self.lex.roles[r].label_en if en else r
+            if intent.referred:
+                asked = self.lex.roles[intent.referred]
+                label = f"{asked.label_en} (by reference: {label})" if en else f"{asked.label}（参照{r}）"
             what = {
                 "annual_duties": ("yearly and year-end duties", "每年和年终须履行的职责"),
                 "role_norms": ("norms", "相关规定"),
@@ -766,6 +809,37 @@ class Assistant:
             }.get(plan, ("provisions", "相关规定"))
             return f"{label} – {what[0]} ({n} provision(s)):" if en else f"{label}的{what[1]}（{n}处规定）："
         return f"{n} provision(s):" if en else f"相关规定（{n}处）："
+
+    def _referred_line(self, intent: Intent) -> str:
+        """A role covered by reference: whose duties the answer lists, and why."""
+        asked, target = self.lex.roles[str(intent.referred)], self.lex.roles[intent.roles[0]]
+        if intent.lang == "en":
+            return (
+                f"By reference: the measures do not address {asked.label_en} directly, but are to be applied to them "
+                f"by reference (参照执行, scope provision cited below); the duties of {target.label_en} apply."
+            )
+        return (
+            f"参照适用：{asked.label}不是{self._n_measures()}的直接适用对象，但参照执行（见所引适用范围条款），"
+            f"相应适用{target.label}的职责。"
+        )
+
+    def _structure_line(self, row: dict[str, Any], en: bool) -> str:
+        """How many articles and items a measure has (a row of the measure_structure query)."""
+        n, first, last = int(row["articles"]), int(row["firstArticle"]), int(row["lastArticle"])
+        itemised = sorted(int(a) for a in str(row.get("itemised") or "").split(",") if a)
+        items = int(row.get("items") or 0)
+        if en:
+            text = f"{n} articles (articles {first}–{last})"
+            if itemised:
+                arts = ", ".join(str(a) for a in itemised)
+                text += f"; article{'s' if len(itemised) > 1 else ''} {arts} {'are' if len(itemised) > 1 else 'is'}"
+                text += f" divided into items ({items} items in all)"
+            return text + "."
+        text = f"共{cn_numeral(n)}条（第{cn_numeral(first)}条至第{cn_numeral(last)}条）"
+        if itemised:
+            arts = "、".join(f"第{cn_numeral(a)}条" for a in itemised)
+            text += f"，其中{arts}分项列举，共{cn_numeral(items)}项"
+        return text + "。"
 
     def _period_words(self, intent: Intent) -> tuple[str, str]:
         """The headline for duties of the periods asked about (每半年须履行的职责 / duties every half-year)."""
