@@ -296,3 +296,15 @@ def test_avoid_and_must_not_ask_for_prohibitions(assistant: Assistant, question:
 
 def test_should_they_personally_is_not_a_prohibition() -> None:
     assert "prohibition" not in understand("当被告要不要亲自出庭？", load_lexicon()).kinds
+
+
+@pytest.mark.parametrize("topic", ["年终述职", "法律顾问", "普法", "出庭应诉", "学法", "合法性审查", "专题讲座"])
+def test_a_comparison_says_a_measure_is_silent_only_when_its_text_is(assistant: Assistant, topic: str) -> None:
+    a = assistant.ask(f"两部办法在{topic}方面有什么不同？")
+    has = {m for (m, _a, _i), text in assistant.provisions.items() if topic in text}
+    assert has and {c.measure for c in a.citations} >= has
+    silent = set(assistant.measure_ids) - has
+    if silent:
+        assert "差异" in a.answer and all(assistant.lex.measure_info(m).short in a.answer for m in silent)
+    else:
+        assert "没有规定" not in a.answer and "都有规定" in a.answer

@@ -262,6 +262,7 @@ class Cand:
     extra: str = ""  # a fact line (metadata) instead of quotes
     bearers: tuple[str, ...] = ()  # bearer roles of the provision's norms
     support: float = 1.0
+    closest: bool = False  # not on the topic: the nearest provision of a measure that does not address it
 
     @property
     def key(self) -> tuple[str, int | None, int | None]:
@@ -281,6 +282,11 @@ class Cand:
             self.bearers += (str(who),)
         if row.get("period") and (self.period is None or (row.get("minCount") or 0) > (self.min_count or 0)):
             self.period, self.min_count, self.cue = row["period"], row.get("minCount"), str(row.get("cue") or "")
+
+
+def _order(measure_ids: tuple[str, ...]) -> Callable[[Cand], tuple[int, int, int]]:
+    """Sort key of candidates: measures in catalogue order, then article and item."""
+    return lambda c: (measure_ids.index(c.measure), c.article or 0, c.item or 0)
 
 
 def _merge(rows: Iterable[dict[str, Any]]) -> list[Cand]:
@@ -558,7 +564,8 @@ class Assistant:
         role = intent.roles[0] if intent.roles else None  # a named role keeps the search to its clauses
         hits = self.index.search(intent.question, k=8, measure=measure, role=role)
         if intent.topic:  # the topic words alone, without the question's frame, find what the frame drowns
-            hits = self.index.search(" ".join(intent.topic), k=8, measure=measure, role=role) + hits
+            words = " ".join(dict.fromkeys(self._core(t) for t in intent.topic))  # 普法方面 → 普法
+            hits = self.index.search(words, k=8, measure=measure, role=role) + hits
         cands: dict[tuple[str, int | None, int | None], Cand] = {}
         for h in hits:
             key = (h.measure, h.article, h.item)
@@ -596,10 +603,13 @@ class Assistant:
             trace = []
             if "compare" in intent.facts:  # each measure on its own, so one cannot crowd out the other
                 plan = "compare"
-                cands = []
-                for m in self.measure_ids:
-                    cands += self._with_norms(self.searched(intent, measure=m))
-                cands = self.focus(intent, cands)
+                per_measure = {m: self._with_norms(self.searched(intent, measure=m)) for m in self.measure_ids}
+                cands = self.focus(intent, [c for cs in per_measure.values() for c in cs])
+                found = {c.measure for c in cands}
+                for m, cs in per_measure.items():  # a measure that half matches is shown with its nearest provision
+                    near = [c for c in cs if c.support >= RESCUE_SUPPORT]
+                    if cands and near and m not in found:
+                        cands.append(replace(max(near, key=lambda c: c.support), closest=True))
             else:
                 cands = self.focus(intent, self._with_norms(self.searched(intent)))
         if cands and scope and not plan.startswith("coverage"):
@@ -746,6 +756,8 @@ class Assistant:
                     if c.bearer and (intent.asks_who or not intent.roles) and not plan.startswith("coverage")
                     else ""
                 )
+                if c.closest:
+                    who = "(not addressed directly; closest provision) " if en else "（未直接规定，最接近的条文）"
                 if en:
                     tag = f" ({freq})" if freq else ""
                     lines.append(f"- [{en_citation(m, c.article, c.item, self.lex)}]{tag} {who}{quote}")
@@ -872,10 +884,34 @@ class Assistant:
     def _differences(self, intent: Intent, cands: list[Cand]) -> str:
         en = intent.lang == "en"
         if "compare" in intent.facts:
-            silent = [self.lex.measure_info(m) for m in self.measure_ids if m not in {c.measure for c in cands}]
-            if silent and cands:
+            on_topic = {c.measure for c in cands if not c.closest}
+            silent = [self.lex.measure_info(m) for m in self.measure_ids if m not in on_topic]
+            if silent and on_topic:
                 names = ", ".join(i.short_en for i in silent) if en else "、".join(i.short for i in silent)
+                if any(c.closest for c in cands):
+                    return (
+                        f"Difference: {names} does not address this directly (its closest provision is shown)."
+                        if en
+                        else f"差异：{names}的办法没有直接规定（列出的是其最接近的条文）。"
+                    )
                 return f"Difference: {names} has no provision on this." if en else f"差异：{names}的办法对此没有规定。"
+            numbers = self._number_differences(intent, cands)
+            if numbers or silent:
+                return numbers
+            cite = en_citation if en else short_citation
+            where = ("; " if en else "；").join(
+                cite(c.measure, c.article, c.item, self.lex) for c in sorted(cands, key=_order(self.measure_ids))
+            )
+            return (
+                f"Each measure addresses this ({where}); compare the wording above."
+                if en
+                else f"{self._n_measures()}都有规定（{where}），具体措辞见上。"
+            )
+        return self._number_differences(intent, cands)
+
+    def _number_differences(self, intent: Intent, cands: list[Cand]) -> str:
+        """Where one measure sets a minimum number of times a year and another does not."""
+        en = intent.lang == "en"
         if (
             not (intent.asks_count or intent.periods or "compare" in intent.facts)
             or len({c.measure for c in cands}) < 2
