@@ -308,3 +308,31 @@ def test_a_comparison_says_a_measure_is_silent_only_when_its_text_is(assistant: 
         assert "差异" in a.answer and all(assistant.lex.measure_info(m).short in a.answer for m in silent)
     else:
         assert "没有规定" not in a.answer and "都有规定" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "same_as"),
+    [
+        ("县长每年必须做什么？", "那县委书记呢？", "县委书记每年必须做什么？"),
+        (
+            "What must a county mayor do each year?",
+            "What about a county party secretary?",
+            "What must a county party secretary do each year?",
+        ),
+        ("广西对县长每年有什么要求？", "那贵州呢？", "贵州对县长每年有什么要求？"),
+        ("县委书记不得做什么？", "那市长呢？", "市长不得做什么？"),
+    ],
+)
+def test_a_follow_up_keeps_what_the_previous_question_asked(
+    assistant: Assistant, previous: str, question: str, same_as: str
+) -> None:
+    a = assistant.ask(question, previous=previous)
+    assert "follow-up" in a.details["intent"]["notes"]
+    assert keys(a) == keys(assistant.ask(same_as)) and keys(a)
+
+
+def test_a_question_of_its_own_is_not_taken_for_a_follow_up(assistant: Assistant) -> None:
+    a = assistant.ask("那县委书记不得做什么？", previous="县长每年必须做什么？")  # asks its own kind of norm
+    assert keys(a) == keys(assistant.ask("县委书记不得做什么？"))
+    alone = assistant.ask("那县委书记呢？")  # no previous question: read as it stands
+    assert "follow-up" not in alone.details["intent"]["notes"]

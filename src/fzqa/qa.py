@@ -119,6 +119,7 @@ class Intent:
     notes: tuple[str, ...] = ()
     provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
     referred: str | None = None  # the role asked about, covered by reference: roles[0] is the role it stands for
+    follow_up: bool = False  # 那县委书记呢？: names whom or where, and takes what is asked from the previous question
 
     def to_json(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -170,7 +171,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     periods: list[str] = []
     kinds: list[str] = []
     facts: list[str] = []
-    asks_count = asks_who = False
+    asks_count = asks_who = follow_up = False
     for h in lex.question_cue_hits(q):
         spans.append((h.start, h.end))
         if h.asks == "period" and h.code not in periods:
@@ -183,6 +184,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
             asks_count = True
         elif h.asks == "who":
             asks_who = True
+        elif h.asks == "follow-up":
+            follow_up = True
     # a prohibition cue contains an obligation cue ("must not"): keep the stronger one
     if "prohibition" in kinds and "obligation" in kinds:
         kinds.remove("obligation")
@@ -244,6 +247,28 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         unknown=tuple(dict.fromkeys(unknown)),
         en_terms=en_terms,
         provisions=tuple(dict.fromkeys(refs)),
+        follow_up=follow_up,
+    )
+
+
+def follow_up(intent: Intent, previous: Intent) -> Intent:
+    """A follow-up (那县委书记呢？, what about Guizhou?) asks the previous question again for the roles, level or
+    measures it names; a question that asks something of its own is not a follow-up and is returned as it is."""
+    asks_own = intent.topic or intent.periods or intent.kinds or intent.facts or intent.asks_count or intent.provisions
+    if not intent.follow_up or asks_own or not (intent.roles or intent.measures or intent.level or intent.hints):
+        return intent
+    named_role = bool(intent.roles or intent.hints)
+    return replace(
+        previous,
+        question=intent.question,
+        lang=intent.lang,
+        roles=intent.roles if named_role else previous.roles,
+        hints=intent.hints if named_role else previous.hints,
+        level=intent.level or (None if named_role else previous.level),
+        measures=intent.measures or previous.measures,
+        missing_places=intent.missing_places,
+        follow_up=True,
+        notes=(*intent.notes, "follow-up"),
     )
 
 
@@ -574,13 +599,16 @@ class Assistant:
         return list(cands.values())
 
     # ---------------------------------------------------------------- answer
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, previous: str | None = None) -> Answer:
+        """Answer ``question``; ``previous`` is the question before it in a conversation (for follow-ups)."""
         t0 = time.perf_counter()
         text, notes = clean_question(question, self.settings.max_query_chars)
         if not text or not (_CJK.search(text) or re.search(r"[A-Za-z]{2,}", text)):
             return Answer(question, "请输入一个问题。Please type a question about the measures.", abstained=True)
-        intent = understand(text, self.lex)
-        intent = Intent(**{**intent.__dict__, "notes": tuple(notes)})
+        intent = replace(understand(text, self.lex), notes=tuple(notes))
+        if previous and intent.follow_up:
+            before, _ = clean_question(previous, self.settings.max_query_chars)
+            intent = follow_up(intent, understand(before, self.lex))
         if intent.missing_places and not intent.measures:
             return self._no_measure(intent)
         intent, scope = self.by_reference(intent)
