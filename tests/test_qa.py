@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from fzqa.corpus import cn_numeral
 from fzqa.lexicon import load_lexicon
 from fzqa.qa import Assistant, answer_to_json, get_assistant, understand
 from fzqa.types import Citation
@@ -215,3 +216,123 @@ def test_provisions_named_by_number(assistant: Assistant) -> None:
 def test_period_with_nothing_at_that_frequency_abstains(assistant: Assistant) -> None:
     a = assistant.ask("县长每月要做什么？")
     assert a.abstained and not a.citations and "每月" in a.answer
+
+
+# ---------------------------------------------------------------- question types: structure, by reference, kinds
+@pytest.mark.parametrize(
+    ("question", "measures"),
+    [
+        ("贵州办法一共有多少条？", {"guizhou-2020"}),
+        ("How many articles does the Guangxi measure have?", {"guangxi-2018"}),
+        ("两部办法各有几条？", {"guangxi-2018", "guizhou-2020"}),
+    ],
+)
+def test_size_of_a_measure_comes_from_the_graph(assistant: Assistant, question: str, measures: set[str]) -> None:
+    a = assistant.ask(question)
+    assert not a.abstained and a.details["plan"] == "structure"
+    assert {c.measure for c in a.citations} == measures and all(c.article is None for c in a.citations)
+    assert a.sparql and "measure_structure" in a.sparql
+    for m in measures:  # the count is the graph's, whatever the measure
+        n = max(art for (mm, art, _i) in assistant.provisions if mm == m and art is not None)
+        assert (f"{n} articles" if a.lang == "en" else f"共{cn_numeral(n)}条") in a.answer
+
+
+def test_a_topic_question_that_counts_provisions_lists_them(assistant: Assistant) -> None:
+    a = assistant.ask("关于普法有几条规定？")
+    assert a.details["plan"] != "structure" and not a.abstained
+    assert {c.measure for c in a.citations} == {"guangxi-2018", "guizhou-2020"}  # neither measure left out
+
+
+@pytest.mark.parametrize(
+    ("question", "asked", "stands_for", "direct"),
+    [
+        ("乡镇长要做什么？", "乡镇长", "政府主要负责人", "县长要做什么？"),
+        ("镇党委书记每年要做什么？", "乡镇党委书记", "党委主要负责人", "县委书记每年要做什么？"),
+        ("What must a township head do yearly?", "乡镇长", "政府主要负责人", "What must a county mayor do yearly?"),
+    ],
+)
+def test_roles_covered_by_reference_get_the_duties_that_apply_and_the_scope_rule(
+    assistant: Assistant, question: str, asked: str, stands_for: str, direct: str
+) -> None:
+    a = assistant.ask(question)
+    assert not a.abstained
+    intent = a.details["intent"]
+    assert intent["referred"] == asked and intent["roles"][0] == stands_for
+    scope = {(m, 10, None) for m in ("guangxi-2018", "guizhou-2020")}  # 参照执行 (article 10 of both)
+    # the duties are those of the county-level counterpart, and the scope rule they apply by is cited
+    assert keys(a) == keys(assistant.ask(direct)) | scope
+    label = load_lexicon().roles[asked].label_en if a.lang == "en" else asked
+    assert label in a.answer and ("参照" in a.answer or "by reference" in a.answer)
+
+
+def test_a_township_party_secretary_lecture_question_finds_the_yearly_lectures(assistant: Assistant) -> None:
+    a = assistant.ask("镇党委书记要每年举办法治讲座吗？")
+    assert ("guizhou-2020", 5, 6) in keys(a) and ("guizhou-2020", 10, None) in keys(a)
+    assert "每年至少举办2次" in a.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["村支书要遵守这个办法吗？", "村主任每年要做什么？", "Does the measure apply to a village head?"]
+)
+def test_roles_the_measures_do_not_name_are_answered_from_the_scope_rules(assistant: Assistant, question: str) -> None:
+    a = assistant.ask(question)
+    assert a.details["plan"] == "coverage:none" and not a.abstained
+    assert keys(a) == {(m, art, None) for m in ("guangxi-2018", "guizhou-2020") for art in (2, 10)}
+    assert ("没有提到" in a.answer) or ("do not name" in a.answer)
+
+
+@pytest.mark.parametrize(
+    "question", ["What must party secretaries avoid doing?", "县委书记有哪些红线不能碰？", "市长不要做什么？"]
+)
+def test_avoid_and_must_not_ask_for_prohibitions(assistant: Assistant, question: str) -> None:
+    a = assistant.ask(question)
+    assert "prohibition" in a.details["intent"]["kinds"] and not a.abstained
+    prohibitions = {
+        (str(r["measure"]).rsplit("/", 1)[-1], r["article"], r.get("item"))
+        for r in assistant.kg.select("norms_by_kind", kind="prohibition")
+    }
+    assert keys(a) and keys(a) <= prohibitions
+
+
+def test_should_they_personally_is_not_a_prohibition() -> None:
+    assert "prohibition" not in understand("当被告要不要亲自出庭？", load_lexicon()).kinds
+
+
+@pytest.mark.parametrize("topic", ["年终述职", "法律顾问", "普法", "出庭应诉", "学法", "合法性审查", "专题讲座"])
+def test_a_comparison_says_a_measure_is_silent_only_when_its_text_is(assistant: Assistant, topic: str) -> None:
+    a = assistant.ask(f"两部办法在{topic}方面有什么不同？")
+    has = {m for (m, _a, _i), text in assistant.provisions.items() if topic in text}
+    assert has and {c.measure for c in a.citations} >= has
+    silent = set(assistant.measure_ids) - has
+    if silent:
+        assert "差异" in a.answer and all(assistant.lex.measure_info(m).short in a.answer for m in silent)
+    else:
+        assert "没有规定" not in a.answer and "都有规定" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "same_as"),
+    [
+        ("县长每年必须做什么？", "那县委书记呢？", "县委书记每年必须做什么？"),
+        (
+            "What must a county mayor do each year?",
+            "What about a county party secretary?",
+            "What must a county party secretary do each year?",
+        ),
+        ("广西对县长每年有什么要求？", "那贵州呢？", "贵州对县长每年有什么要求？"),
+        ("县委书记不得做什么？", "那市长呢？", "市长不得做什么？"),
+    ],
+)
+def test_a_follow_up_keeps_what_the_previous_question_asked(
+    assistant: Assistant, previous: str, question: str, same_as: str
+) -> None:
+    a = assistant.ask(question, previous=previous)
+    assert "follow-up" in a.details["intent"]["notes"]
+    assert keys(a) == keys(assistant.ask(same_as)) and keys(a)
+
+
+def test_a_question_of_its_own_is_not_taken_for_a_follow_up(assistant: Assistant) -> None:
+    a = assistant.ask("那县委书记不得做什么？", previous="县长每年必须做什么？")  # asks its own kind of norm
+    assert keys(a) == keys(assistant.ask("县委书记不得做什么？"))
+    alone = assistant.ask("那县委书记呢？")  # no previous question: read as it stands
+    assert "follow-up" not in alone.details["intent"]["notes"]

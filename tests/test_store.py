@@ -82,6 +82,7 @@ TESTED = {
     "coverage",
     "frequency_constraints",
     "measure_metadata",
+    "measure_structure",
     "meta_rules",
     "norms_by_kind",
     "provision_norms",
@@ -275,6 +276,20 @@ def test_measure_metadata(kg: KnowledgeGraph) -> None:
     assert [r["measure"] for r in kg.select("measure_metadata", measure=GZ)] == [GZ]
 
 
+def test_measure_structure(kg: KnowledgeGraph) -> None:
+    rows = {r["measure"]: r for r in kg.select("measure_structure")}
+    assert set(rows) == {GX, GZ}
+    for m, r in rows.items():  # the same counts as the provisions themselves
+        provisions = [p for p in kg.select("provision_text", measure=m)]
+        articles = {p["article"] for p in provisions if "item" not in p}
+        itemised = {p["article"] for p in provisions if "item" in p}
+        assert r["articles"] == len(articles) == r["lastArticle"] - r["firstArticle"] + 1 == 12
+        assert r["items"] == sum(1 for p in provisions if "item" in p)
+        assert {int(a) for a in r["itemised"].split(",")} == itemised
+    assert rows[GZ]["items"] == 17 and {int(a) for a in rows[GZ]["itemised"].split(",")} == {5, 6, 9}
+    assert [r["measure"] for r in kg.select("measure_structure", measure=GX)] == [GX]
+
+
 def test_meta_rules(kg: KnowledgeGraph) -> None:
     rows = kg.select("meta_rules")
     assert {(key(r), r["topic"]) for r in rows} == {
@@ -311,7 +326,8 @@ def test_role_thesaurus(kg: KnowledgeGraph) -> None:
     assert rows["党委主要负责人"]["broader"] == "党政主要负责人"
     assert "broader" not in rows["党政主要负责人"]
     assert rows["乡镇长"]["broader"] == "乡（镇、街道）党政主要负责人"
-    assert len(rows) == 16
+    assert "broader" not in rows["村党组织书记"]  # a post the measures do not reach
+    assert len(rows) == 18
 
 
 # ------------------------------------------------------------------------------------------- rdflib backend

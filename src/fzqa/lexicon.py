@@ -285,6 +285,11 @@ class Lexicon:
                 clause_labels=tuple(sorted(str(o) for o in g.objects(s, FZQA.clauseLabel))),
             )
         self.roles = roles
+        # 参照执行: a role covered by reference takes the duties of another role (fzqa:appliesDutiesOf)
+        duties_of: dict[str, list[str]] = {}
+        for s, o in g.subject_objects(FZQA.appliesDutiesOf):
+            duties_of.setdefault(label_of[str(s)], []).append(label_of[str(o)])
+        self.duties_of = {k: tuple(sorted(v)) for k, v in duties_of.items()}
         self._role_zh = _Matcher({t: r.label for r in roles.values() for t in (r.label, *r.alt_zh)}, english=False)
         self._role_en = _Matcher({t: r.label for r in roles.values() for t in (r.label_en, *r.alt_en)}, english=True)
         self._hint_zh = _Matcher(
@@ -464,6 +469,13 @@ class Lexicon:
                 if t not in out:
                     out.append(t)
         return tuple(out)
+
+    def applies_duties_of(self, label: str) -> tuple[str, ...]:
+        """The roles whose duties a role covered by reference takes (its own entry, else its nearest broader one)."""
+        for r in self.ancestors(label):
+            if r in self.duties_of:
+                return self.duties_of[r]
+        return ()
 
     def level_of(self, label: str) -> str | None:
         for r in self.ancestors(label):

@@ -13,7 +13,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fzqa.corpus import cn_number, cn_numeral
@@ -118,6 +118,8 @@ class Intent:
     en_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English topic words with their Chinese alternatives
     notes: tuple[str, ...] = ()
     provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
+    referred: str | None = None  # the role asked about, covered by reference: roles[0] is the role it stands for
+    follow_up: bool = False  # 那县委书记呢？: names whom or where, and takes what is asked from the previous question
 
     def to_json(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -169,7 +171,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     periods: list[str] = []
     kinds: list[str] = []
     facts: list[str] = []
-    asks_count = asks_who = False
+    asks_count = asks_who = follow_up = False
     for h in lex.question_cue_hits(q):
         spans.append((h.start, h.end))
         if h.asks == "period" and h.code not in periods:
@@ -182,6 +184,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
             asks_count = True
         elif h.asks == "who":
             asks_who = True
+        elif h.asks == "follow-up":
+            follow_up = True
     # a prohibition cue contains an obligation cue ("must not"): keep the stronger one
     if "prohibition" in kinds and "obligation" in kinds:
         kinds.remove("obligation")
@@ -243,6 +247,28 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         unknown=tuple(dict.fromkeys(unknown)),
         en_terms=en_terms,
         provisions=tuple(dict.fromkeys(refs)),
+        follow_up=follow_up,
+    )
+
+
+def follow_up(intent: Intent, previous: Intent) -> Intent:
+    """A follow-up (那县委书记呢？, what about Guizhou?) asks the previous question again for the roles, level or
+    measures it names; a question that asks something of its own is not a follow-up and is returned as it is."""
+    asks_own = intent.topic or intent.periods or intent.kinds or intent.facts or intent.asks_count or intent.provisions
+    if not intent.follow_up or asks_own or not (intent.roles or intent.measures or intent.level or intent.hints):
+        return intent
+    named_role = bool(intent.roles or intent.hints)
+    return replace(
+        previous,
+        question=intent.question,
+        lang=intent.lang,
+        roles=intent.roles if named_role else previous.roles,
+        hints=intent.hints if named_role else previous.hints,
+        level=intent.level or (None if named_role else previous.level),
+        measures=intent.measures or previous.measures,
+        missing_places=intent.missing_places,
+        follow_up=True,
+        notes=(*intent.notes, "follow-up"),
     )
 
 
@@ -261,6 +287,7 @@ class Cand:
     extra: str = ""  # a fact line (metadata) instead of quotes
     bearers: tuple[str, ...] = ()  # bearer roles of the provision's norms
     support: float = 1.0
+    closest: bool = False  # not on the topic: the nearest provision of a measure that does not address it
 
     @property
     def key(self) -> tuple[str, int | None, int | None]:
@@ -280,6 +307,11 @@ class Cand:
             self.bearers += (str(who),)
         if row.get("period") and (self.period is None or (row.get("minCount") or 0) > (self.min_count or 0)):
             self.period, self.min_count, self.cue = row["period"], row.get("minCount"), str(row.get("cue") or "")
+
+
+def _order(measure_ids: tuple[str, ...]) -> Callable[[Cand], tuple[int, int, int]]:
+    """Sort key of candidates: measures in catalogue order, then article and item."""
+    return lambda c: (measure_ids.index(c.measure), c.article or 0, c.item or 0)
 
 
 def _merge(rows: Iterable[dict[str, Any]]) -> list[Cand]:
@@ -310,6 +342,7 @@ class Assistant:
         self.measure_ids = tuple(m.id for m in self.lex.catalog)
         self._norm_texts = [norm_text(t) for t in self.provisions.values()]
         self._df_cache: dict[str, int] = {}
+        self._own_cache: dict[str, bool] = {}
 
     # ---------------------------------------------------------------- support of a topic by a provision
     def _context(self, c: Cand) -> str:
@@ -418,12 +451,14 @@ class Assistant:
         return [c for c in cands if c.support >= max(MIN_SUPPORT, KEEP_RATIO * best)]
 
     def _top_hits(self, intent: Intent, k: int = 2) -> set[tuple[str, int | None, int | None]]:
+        """Clause search's top ``k`` of each measure asked about (one measure's hits cannot crowd out another's)."""
         if self.index is None:
             return set()
         role = intent.roles[0] if intent.roles else None
-        measure = intent.measures[0] if len(intent.measures) == 1 else None
         return {
-            (h.measure, h.article, h.item) for h in self.index.search(intent.question, k=k, measure=measure, role=role)
+            (h.measure, h.article, h.item)
+            for m in intent.measures or self.measure_ids
+            for h in self.index.search(intent.question, k=k, measure=m, role=role)
         }
 
     # ---------------------------------------------------------------- structured plans
@@ -458,9 +493,10 @@ class Assistant:
             if role and level and levels and not own_level and level not in levels:
                 continue
             keep.append(r)
-        cands = _merge(keep)
         modes = {str(r["coverage"]) for r in keep}
-        return cands, ("direct" if "direct" in modes else "by-reference" if modes else "none")
+        if role and not keep:  # not named: the answer rests on the scope rules as they stand
+            keep = self._rows_for_measures("coverage", intent, trace)
+        return _merge(keep), ("direct" if "direct" in modes else "by-reference" if modes else "none")
 
     def structured(self, intent: Intent) -> tuple[list[Cand], list[tuple[str, dict[str, Any]]], str]:
         """Run the named queries the intent calls for. Returns (candidates, queries run, plan name)."""
@@ -481,6 +517,14 @@ class Assistant:
                             )
                         )
             return cands, trace, "provision"
+        if "structure" in facts and not intent.topic and not intent.roles:  # 贵州办法一共有多少条
+            cands = []
+            for m in intent.measures or self.measure_ids:
+                for r in self._select("measure_structure", trace, measure=ID_NS + m):
+                    c = Cand(m, None, None)
+                    c.extra = json.dumps(r, ensure_ascii=False, default=str)
+                    cands.append(c)
+            return cands, trace, "structure"
         if "metadata" in facts:
             cands = []
             for m in intent.measures or self.measure_ids:
@@ -545,7 +589,8 @@ class Assistant:
         role = intent.roles[0] if intent.roles else None  # a named role keeps the search to its clauses
         hits = self.index.search(intent.question, k=8, measure=measure, role=role)
         if intent.topic:  # the topic words alone, without the question's frame, find what the frame drowns
-            hits = self.index.search(" ".join(intent.topic), k=8, measure=measure, role=role) + hits
+            words = " ".join(dict.fromkeys(self._core(t) for t in intent.topic))  # 普法方面 → 普法
+            hits = self.index.search(words, k=8, measure=measure, role=role) + hits
         cands: dict[tuple[str, int | None, int | None], Cand] = {}
         for h in hits:
             key = (h.measure, h.article, h.item)
@@ -554,47 +599,72 @@ class Assistant:
         return list(cands.values())
 
     # ---------------------------------------------------------------- answer
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, previous: str | None = None) -> Answer:
+        """Answer ``question``; ``previous`` is the question before it in a conversation (for follow-ups)."""
         t0 = time.perf_counter()
         text, notes = clean_question(question, self.settings.max_query_chars)
         if not text or not (_CJK.search(text) or re.search(r"[A-Za-z]{2,}", text)):
             return Answer(question, "请输入一个问题。Please type a question about the measures.", abstained=True)
-        intent = understand(text, self.lex)
-        intent = Intent(**{**intent.__dict__, "notes": tuple(notes)})
+        intent = replace(understand(text, self.lex), notes=tuple(notes))
+        if previous and intent.follow_up:
+            before, _ = clean_question(previous, self.settings.max_query_chars)
+            intent = follow_up(intent, understand(before, self.lex))
         if intent.missing_places and not intent.measures:
             return self._no_measure(intent)
+        intent, scope = self.by_reference(intent)
         cands, trace, plan = self.structured(intent)
         if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
             cands = self.focus(intent, cands)
         if plan == "provision" and not cands:  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), "provision", t0)
         untopical = not (intent.topic or intent.unknown or intent.en_terms)
-        if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency") and untopical:
-            own = [
-                r
-                for r in self.kg.select("role_norms", role=self._role_iri(intent.roles[0]))
-                if r["kind"] not in ("scope", "meta")
-            ]
-            if not own:
-                # a role the measures give no norms of its own (镇长, 局长): say whether and how it is covered
+        if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency"):
+            if not self._has_own_norms(intent.roles[0]):
+                # a role the measures give no norms of their own (村支书): say whether and how it is covered
                 cov, mode = self.coverage(intent, trace)
                 if cov:
                     cands, plan = cov, f"coverage:{mode}"
-            elif intent.periods:
+            elif intent.periods and untopical:
                 return self._finish(intent, self._abstain(intent), "none", t0)  # nothing at that frequency
         if not plan or (not cands and plan not in ("coverage:none",)):
             plan = "search"
             trace = []
             if "compare" in intent.facts:  # each measure on its own, so one cannot crowd out the other
                 plan = "compare"
-                cands = []
-                for m in self.measure_ids:
-                    cands += self._with_norms(self.searched(intent, measure=m))
-                cands = self.focus(intent, cands)
+                per_measure = {m: self._with_norms(self.searched(intent, measure=m)) for m in self.measure_ids}
+                cands = self.focus(intent, [c for cs in per_measure.values() for c in cs])
+                found = {c.measure for c in cands}
+                for m, cs in per_measure.items():  # a measure that half matches is shown with its nearest provision
+                    near = [c for c in cs if c.support >= RESCUE_SUPPORT]
+                    if cands and near and m not in found:
+                        cands.append(replace(max(near, key=lambda c: c.support), closest=True))
             else:
                 cands = self.focus(intent, self._with_norms(self.searched(intent)))
+        if cands and scope and not plan.startswith("coverage"):
+            cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    def _has_own_norms(self, role: str) -> bool:
+        """Does the graph give the role (or a broader one) norms other than scope and meta rules?"""
+        if role not in self._own_cache:
+            rows = self.kg.select("role_norms", role=self._role_iri(role))
+            self._own_cache[role] = any(r["kind"] not in ("scope", "meta") for r in rows)
+        return self._own_cache[role]
+
+    def by_reference(self, intent: Intent) -> tuple[Intent, list[Cand]]:
+        """A role covered only by reference (乡镇长, 局长) is asked about the duties of the role it stands for
+        (thesaurus: fzqa:appliesDutiesOf), when the graph's scope rules do cover it by reference. Returns the
+        intent for that role and the scope-rule candidates the answer rests on."""
+        if not intent.roles or "coverage" in intent.facts or self._has_own_norms(intent.roles[0]):
+            return intent, []
+        target = self.lex.applies_duties_of(intent.roles[0])
+        if not target:
+            return intent, []
+        scope, mode = self.coverage(intent, [])
+        if mode != "by-reference":
+            return intent, []
+        return replace(intent, roles=(target[0], *intent.roles[1:]), referred=intent.roles[0]), scope
 
     @staticmethod
     def _finish(intent: Intent, answer: Answer, plan: str, t0: float) -> Answer:
@@ -657,13 +727,15 @@ class Assistant:
         citations: list[Citation] = []
         if plan.startswith("coverage"):
             lines.append(self._coverage_line(intent, plan.split(":")[1]))
-        elif plan == "metadata":
+        elif plan in ("metadata", "structure"):
             pass
+        elif intent.referred:
+            lines.append(self._referred_line(intent))
         elif intent.roles:
             r = intent.roles[0]
             role = self.lex.roles[r]
             chain = self.lex.ancestors(r)
-            if role.is_post:
+            if role.is_post and len(chain) > 1:
                 lvl = self.lex.levels[role.level].label if role.level else ""
                 lvl_en = self.lex.levels[role.level].label_en if role.level else ""
                 broader = "、".join(chain[1:])
@@ -684,6 +756,10 @@ class Assistant:
             )
             for c in group:
                 cite = short_citation(m, c.article, c.item, self.lex)
+                if c.article is None and plan == "structure":
+                    lines.append(("- " if en else "· ") + self._structure_line(json.loads(c.extra), en))
+                    citations.append(Citation(m, None, None, info.title))
+                    continue
                 if c.article is None:
                     meta = json.loads(c.extra) if c.extra else {}
                     facts = [f"标题：{meta.get('title', info.title)}"]
@@ -708,6 +784,8 @@ class Assistant:
                     if c.bearer and (intent.asks_who or not intent.roles) and not plan.startswith("coverage")
                     else ""
                 )
+                if c.closest:
+                    who = "(not addressed directly; closest provision) " if en else "（未直接规定，最接近的条文）"
                 if en:
                     tag = f" ({freq})" if freq else ""
                     lines.append(f"- [{en_citation(m, c.article, c.item, self.lex)}]{tag} {who}{quote}")
@@ -755,9 +833,14 @@ class Assistant:
             )
         if plan.startswith("coverage"):
             return "Scope:" if en else "适用范围："
+        if plan == "structure":
+            return "Size and structure:" if en else "篇幅与结构："
         if intent.roles:
             r = intent.roles[0]
             label = self.lex.roles[r].label_en if en else r
+            if intent.referred:
+                asked = self.lex.roles[intent.referred]
+                label = f"{asked.label_en} (by reference: {label})" if en else f"{asked.label}（参照{r}）"
             what = {
                 "annual_duties": ("yearly and year-end duties", "每年和年终须履行的职责"),
                 "role_norms": ("norms", "相关规定"),
@@ -766,6 +849,37 @@ class Assistant:
             }.get(plan, ("provisions", "相关规定"))
             return f"{label} – {what[0]} ({n} provision(s)):" if en else f"{label}的{what[1]}（{n}处规定）："
         return f"{n} provision(s):" if en else f"相关规定（{n}处）："
+
+    def _referred_line(self, intent: Intent) -> str:
+        """A role covered by reference: whose duties the answer lists, and why."""
+        asked, target = self.lex.roles[str(intent.referred)], self.lex.roles[intent.roles[0]]
+        if intent.lang == "en":
+            return (
+                f"By reference: the measures do not address {asked.label_en} directly, but are to be applied to them "
+                f"by reference (参照执行, scope provision cited below); the duties of {target.label_en} apply."
+            )
+        return (
+            f"参照适用：{asked.label}不是{self._n_measures()}的直接适用对象，但参照执行（见所引适用范围条款），"
+            f"相应适用{target.label}的职责。"
+        )
+
+    def _structure_line(self, row: dict[str, Any], en: bool) -> str:
+        """How many articles and items a measure has (a row of the measure_structure query)."""
+        n, first, last = int(row["articles"]), int(row["firstArticle"]), int(row["lastArticle"])
+        itemised = sorted(int(a) for a in str(row.get("itemised") or "").split(",") if a)
+        items = int(row.get("items") or 0)
+        if en:
+            text = f"{n} articles (articles {first}–{last})"
+            if itemised:
+                arts = ", ".join(str(a) for a in itemised)
+                text += f"; article{'s' if len(itemised) > 1 else ''} {arts} {'are' if len(itemised) > 1 else 'is'}"
+                text += f" divided into items ({items} items in all)"
+            return text + "."
+        text = f"共{cn_numeral(n)}条（第{cn_numeral(first)}条至第{cn_numeral(last)}条）"
+        if itemised:
+            arts = "、".join(f"第{cn_numeral(a)}条" for a in itemised)
+            text += f"，其中{arts}分项列举，共{cn_numeral(items)}项"
+        return text + "。"
 
     def _period_words(self, intent: Intent) -> tuple[str, str]:
         """The headline for duties of the periods asked about (每半年须履行的职责 / duties every half-year)."""
@@ -798,10 +912,34 @@ class Assistant:
     def _differences(self, intent: Intent, cands: list[Cand]) -> str:
         en = intent.lang == "en"
         if "compare" in intent.facts:
-            silent = [self.lex.measure_info(m) for m in self.measure_ids if m not in {c.measure for c in cands}]
-            if silent and cands:
+            on_topic = {c.measure for c in cands if not c.closest}
+            silent = [self.lex.measure_info(m) for m in self.measure_ids if m not in on_topic]
+            if silent and on_topic:
                 names = ", ".join(i.short_en for i in silent) if en else "、".join(i.short for i in silent)
+                if any(c.closest for c in cands):
+                    return (
+                        f"Difference: {names} does not address this directly (its closest provision is shown)."
+                        if en
+                        else f"差异：{names}的办法没有直接规定（列出的是其最接近的条文）。"
+                    )
                 return f"Difference: {names} has no provision on this." if en else f"差异：{names}的办法对此没有规定。"
+            numbers = self._number_differences(intent, cands)
+            if numbers or silent:
+                return numbers
+            cite = en_citation if en else short_citation
+            where = ("; " if en else "；").join(
+                cite(c.measure, c.article, c.item, self.lex) for c in sorted(cands, key=_order(self.measure_ids))
+            )
+            return (
+                f"Each measure addresses this ({where}); compare the wording above."
+                if en
+                else f"{self._n_measures()}都有规定（{where}），具体措辞见上。"
+            )
+        return self._number_differences(intent, cands)
+
+    def _number_differences(self, intent: Intent, cands: list[Cand]) -> str:
+        """Where one measure sets a minimum number of times a year and another does not."""
+        en = intent.lang == "en"
         if (
             not (intent.asks_count or intent.periods or "compare" in intent.facts)
             or len({c.measure for c in cands}) < 2
