@@ -365,7 +365,7 @@ async def _json_or_query(request: Request) -> dict[str, Any]:
     body = await request.body()
     if ctype == "application/x-www-form-urlencoded":
         try:
-            return {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+            return {k: v[0] for k, v in parse_qs(body.decode("utf-8"), errors="strict").items()}
         except UnicodeDecodeError as exc:
             raise BadRequest(f"the form body is not UTF-8 (byte {exc.start})") from None
     try:
