@@ -61,16 +61,16 @@ def questions(n: int) -> list[str]:
     periods = sorted(lex.period_labels.values())
     topics: list[tuple[str, str]] = []
     for s in sorted(lex.graph.subjects(RDF.type, URIRef("https://w3id.org/fzqa#Topic")), key=str):
-        zh = [str(o) for o in lex.graph.objects(s, SKOS.prefLabel) if getattr(o, "language", "") == "zh"]
+        zh_names = [str(o) for o in lex.graph.objects(s, SKOS.prefLabel) if getattr(o, "language", "") == "zh"]
         # the English labels are patterns ("lectures?"): take the plain words among them
-        en = sorted(
+        en_names = sorted(
             str(o)
             for p in (SKOS.prefLabel, SKOS.altLabel)
             for o in lex.graph.objects(s, p)
             if getattr(o, "language", "") == "en" and re.fullmatch(r"[A-Za-z][A-Za-z ]+", str(o))
         )
-        if zh and en:
-            topics.append((zh[0], en[0]))
+        if zh_names and en_names:
+            topics.append((zh_names[0], en_names[0]))
     zh: list[str] = []
     en: list[str] = []
     for r, (p_zh, p_en), (t_zh, t_en) in itertools.product(roles, periods, topics):
