@@ -297,7 +297,7 @@ def test_batch_line_with_a_lone_surrogate(tmp_path: Path, command: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", [["ask", COUNTY_MAYOR], ["serve", "--port", "1"]])
+@pytest.mark.parametrize("command", [["ask", COUNTY_MAYOR], ["serve", "--port", "1"], ["validate"]])
 def test_damaged_graph_is_a_message(tmp_path: Path, command: list[str]) -> None:
     kg = tmp_path / "kg"
     shutil.copytree(ROOT / "kg", kg)
