@@ -148,16 +148,10 @@ def cmd_norms(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from fzqa.pipeline import validate_kg
     from fzqa.settings import load_settings
+    from fzqa.store import KnowledgeGraph
 
-    try:
-        ok, text = validate_kg(progress=_progress)
-    except SyntaxError as exc:  # rdflib's BadSyntax: a damaged or cut-short kg/ file
-        from fzqa.kg import KG_FILES
-
-        where = load_settings().kg / KG_FILES[0]
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        first = first.removesuffix(":")
-        raise CLIError(f"{where}: not valid Turtle ({first}); run `fzqa build` to rebuild it") from None
+    KnowledgeGraph(load_settings())  # a damaged kg/ file: StoreError with its line and column, before rdflib's parser
+    ok, text = validate_kg(progress=_progress)
     print(text)
     return 0 if ok else 1
 
