@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -333,3 +334,32 @@ def test_disk_full_during_build_is_a_message(tiny_disk: Path) -> None:
     assert "Traceback" not in r.stderr
     assert "no space left" in r.stderr
     assert not (tiny_disk / "kg" / "fzqa-kg.ttl").exists()  # nothing half-written in place
+
+
+# ------------------------------------------------------------------------------------------- UI helpers
+def test_md_text_leaves_no_markdown_or_html() -> None:
+    from markdown_it import MarkdownIt
+
+    from fzqa.ui import md_text
+
+    hostile = "![x](http://127.0.0.1:9/p.png) [a](http://e.x) <img src=x> **b** `c` # h http://e.x &amp; \ud800"
+    rendered = MarkdownIt("commonmark").render(md_text(hostile))
+    for tag in ("<img", "<a ", "<strong", "<code", "<h1"):
+        assert tag not in rendered
+    assert "![x](http://127.0.0.1:9/p.png)" in rendered and "&amp;amp;" in rendered and "\ufffd" in rendered
+
+
+def test_downloads_folder_keeps_only_the_newest(tmp_path: Path) -> None:
+    from fzqa.ui import Downloads, write_atomic
+
+    d = Downloads(keep=3, root=tmp_path)
+    made = []
+    for i in range(10):
+        sub = d.new("run-")
+        write_atomic(sub / "result.csv", f"run {i}\n")
+        made.append(sub)
+        time.sleep(0.01)  # distinct modification times
+    assert sorted(p for p in d.root.iterdir()) == sorted(made[-3:])
+    assert d.usage()["files"] == 3 and not list(d.root.rglob("*.part"))
+    d.remove()
+    assert not d.root.exists()

@@ -26,6 +26,7 @@ from fzqa.store import QueryError, QueryService, check_query
 
 if TYPE_CHECKING:
     from fzqa.lexicon import Lexicon
+    from fzqa.ui import Downloads
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -221,7 +222,7 @@ class Services:
     workers: int = 2
     _assistant: Any = None
     _queries: QueryService | None = None
-    downloads: Any = None  # the UI's fzqa.ui.Downloads folder, when the UI is mounted
+    downloads: Downloads | None = None  # the UI's folder of generated files, when the UI is mounted
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property

@@ -163,10 +163,13 @@ _MD_EXPORT = frozenset("\\`*_[]!|~")
 
 def md_text(text: Any, active: frozenset[str] = _MD_ACTIVE) -> str:
     """``text`` as literal text inside Markdown: no image, link, HTML or emphasis can come out of it (an image
-    would make every reader's browser fetch its URL). &, < and > become entities, the rest a backslash."""
+    would make every reader's browser fetch its URL). &, < and > become entities, the rest a backslash; a lone
+    surrogate (which cannot be sent as UTF-8) shows as U+FFFD."""
     out = []
     for ch in "" if text is None else str(text):
-        if ch in "&<>":
+        if "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        elif ch in "&<>":
             out.append(html.escape(ch))
         elif ch in active:
             out.append("\\" + ch)
