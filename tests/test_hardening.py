@@ -352,7 +352,10 @@ def test_md_text_leaves_no_markdown_or_html() -> None:
 def test_downloads_folder_keeps_only_the_newest(tmp_path: Path) -> None:
     from fzqa.ui import Downloads, write_atomic
 
+    dead = tmp_path / "fzqa-downloads-999999999"  # no such process: the folder of a killed server
+    dead.mkdir()
     d = Downloads(keep=3, root=tmp_path)
+    assert not dead.exists()
     made = []
     for i in range(10):
         sub = d.new("run-")

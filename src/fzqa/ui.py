@@ -187,9 +187,14 @@ class Downloads:
     def __init__(self, keep: int, root: Path | None = None) -> None:
         from gradio.utils import get_upload_folder
 
-        self.root = Path(root or get_upload_folder()) / f"fzqa-downloads-{os.getpid()}"
+        base = Path(root or get_upload_folder())
+        self.root = base / f"fzqa-downloads-{os.getpid()}"
         self.keep = keep
         self._lock = threading.Lock()
+        for stale in base.glob("fzqa-downloads-*"):  # left by a server that was killed: nobody serves them
+            pid = stale.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and stale != self.root and not _running(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
 
     def new(self, prefix: str) -> Path:
         """A fresh sub-folder, after deleting the oldest so that at most ``keep`` remain."""
@@ -206,6 +211,16 @@ class Downloads:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
