@@ -578,13 +578,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
         listener.close()
+        log = Path(tempfile.gettempdir()) / f"fzqa-abuse-{server.port}.log"
+        shutil.copyfile(server.log, log)
+        shutil.rmtree(work, ignore_errors=True)  # the cache, the copies of kg/ and the test files
     print()
     print(f"server RSS (with its SPARQL workers): {rss0 / 2**20:.0f} MB before, {rss1 / 2**20:.0f} MB after")
     print(
         f"disk (cache + fzqa temporary folders): {disk0[0]} files / {disk0[1] / 2**20:.1f} MB before, "
         f"{disk1[0]} files / {disk1[1] / 2**20:.1f} MB after"
     )
-    print(f"server alive at the end: {alive}; log: {server.log}")
+    print(f"server alive at the end: {alive}; its log: {log}")
     failed = [r.name for r in results if not r.ok]
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
     return 1 if failed or not alive else 0
