@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +127,49 @@ def test_markup_in_a_question_is_text(page: Any) -> None:
     assert "<script>" in user and "<img" in user
     assert page.locator("#chat script").count() == 0
     assert page.locator("#chat img[src='x']").count() == 0
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server that records every request it gets: the URL of an image nobody may fetch."""
+    got: list[str] = []
+
+    class Record(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            got.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Record)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/p.png", got
+    server.shutdown()
+    server.server_close()
+
+
+def test_markdown_in_a_question_is_text(page: Any, listener: tuple[str, list[str]]) -> None:
+    """An image, a link and an autolink in the question: shown as typed, nothing fetched; our own Markdown (the
+    bold citations label) still renders."""
+    url, got = listener
+    q = f"![x]({url}) [here]({url}) <{url}> **bold** {url} {COUNTY_MAYOR}"
+    ask(page, q)
+    user = page.locator("#chat .user-row").last
+    assert f"![x]({url})" in user.inner_text() and "**bold**" in user.inner_text()
+    assert user.locator("img").count() == 0 and user.locator("a").count() == 0 and user.locator("strong").count() == 0
+    bot = page.locator("#chat .bot-row").last
+    assert bot.locator("strong", has_text=re.compile("^(引用|Citations)$")).count() == 1
+    assert bot.locator("img").count() == 0
+    # the clause search shows a Markdown query as text as well
+    open_tab(page, "条文检索")
+    page.fill("#search-q textarea", f"![x]({url}) 法治专题讲座")
+    page.click("#do-search")
+    page.wait_for_selector("#hits-table", timeout=WAIT)
+    page.wait_for_timeout(1000)  # time for any image fetch to arrive
+    assert got == [], f"the page fetched {got} from the URL in the question"
 
 
 def test_clause_search_filter_and_export(page: Any, live: Live) -> None:

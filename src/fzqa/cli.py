@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -31,22 +32,35 @@ def _progress(msg: str) -> None:
     print(f"[fzqa] {msg}", file=sys.stderr, flush=True)
 
 
+def _lone_surrogate(text: str) -> int | None:
+    """The 1-based position of the first lone surrogate (a JSON "\\ud800" escape without its pair), or None."""
+    return next((i + 1 for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff"), None)
+
+
 def _read_batch(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """The batch file's questions; a line that is not a question object yields {"error": …} in its place."""
     p = Path(path)
     if not p.is_file():
         raise CLIError(f"--batch {path}: no such file")
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise CLIError(f"--batch {path}: not UTF-8 (byte {exc.start})") from None
-    for n, line in enumerate(lines, 1):
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise CLIError(f"--batch {path}: cannot read: {exc.strerror}") from None
+    for n, bline in enumerate(raw.removeprefix(b"\xef\xbb\xbf").splitlines(), 1):
+        try:
+            line = bline.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield n, {"error": f"--batch {path}, line {n}: not UTF-8 (byte {exc.start + 1} of the line)"}
+            continue
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield n, {"error": f"--batch {path}, line {n}: not JSON ({exc.msg} at column {exc.colno})"}
+            continue
+        except RecursionError:
+            yield n, {"error": f"--batch {path}, line {n}: the JSON nests too deeply"}
             continue
         if not isinstance(obj, dict) or not isinstance(obj.get("q"), str):
             yield (
@@ -57,7 +71,29 @@ def _read_batch(path: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 },
             )
             continue
+        at = _lone_surrogate(obj["q"])
+        if at is not None:
+            bad = f"U+{ord(obj['q'][at - 1]):04X}"
+            yield (
+                n,
+                {
+                    "id": obj.get("id"),
+                    "error": f"--batch {path}, line {n}: q is not valid Unicode (a lone surrogate {bad} at "
+                    f"character {at})",
+                },
+            )
+            continue
         yield n, obj
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    """One JSON line; text that cannot be written as UTF-8 (a lone surrogate in an id) is written escaped."""
+    try:
+        line = json.dumps(obj, ensure_ascii=False)
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(obj, ensure_ascii=True)
+    print(line, flush=True)
 
 
 # ------------------------------------------------------------------------------------------- commands
@@ -111,7 +147,10 @@ def cmd_norms(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from fzqa.pipeline import validate_kg
+    from fzqa.settings import load_settings
+    from fzqa.store import KnowledgeGraph
 
+    KnowledgeGraph(load_settings())  # a damaged kg/ file: StoreError with its line and column, before rdflib's parser
     ok, text = validate_kg(progress=_progress)
     print(text)
     return 0 if ok else 1
@@ -197,16 +236,18 @@ def _batch_or_single(
     if args.batch:
         for _, obj in _read_batch(args.batch):
             if "error" in obj:
-                print(json.dumps(obj, ensure_ascii=False), flush=True)
+                _emit(obj)
                 continue
             try:
                 res = one(obj["q"])
             except ValueError as exc:
                 res = {"error": str(exc)}
-            print(json.dumps({"id": obj.get("id"), **res}, ensure_ascii=False), flush=True)
+            _emit({"id": obj.get("id"), **res})
         return 0
     if args.text is None:
         raise CLIError("give a text, or --batch FILE")
+    if _lone_surrogate(args.text) is not None:  # undecodable bytes in the argument (surrogateescape)
+        raise CLIError("the text is not valid UTF-8")
     try:
         res = one(args.text)
     except ValueError as exc:
@@ -309,6 +350,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _os_message(exc: OSError, command: str) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    what = exc.strerror or str(exc)
+    if exc.errno == errno.ENOSPC:
+        after = "the previous kg/ and index/ are kept" if command == "build" else "nothing was changed"
+        return f"no space left on the device{where}: free some space and run `fzqa {command}` again; {after}"
+    return f"{what}{where}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     t0 = time.perf_counter()
@@ -322,11 +372,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `fzqa norms --json | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # disk full, permissions, a folder that vanished: what and where, not a traceback
+        print(f"fzqa {args.command}: error: {_os_message(exc, args.command)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # the known error classes of every stage end here with their message
         from fzqa.pipeline import USER_ERRORS
 
         if isinstance(exc, USER_ERRORS):
-            print(f"fzqa {args.command}: error: {exc}", file=sys.stderr)
+            hint = (
+                " (the file is damaged or cut short: run `fzqa build` to rebuild it)"
+                if "cannot load" in str(exc)
+                else ""
+            )
+            print(f"fzqa {args.command}: error: {exc}{hint}", file=sys.stderr)
             return 2
         raise
     del t0

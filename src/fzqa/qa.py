@@ -83,9 +83,12 @@ def _bigrams(text: str) -> set[str]:
 
 
 def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
-    """Strip control characters and markup; cut an over-long question. Returns (text, notes)."""
+    """NFKC; drop invisible characters (zero-width, bidi controls, soft hyphen, BOM: every Unicode format
+    character) and lone surrogates; control characters and markup become spaces; cut an over-long question.
+    A text pasted from a web page thus asks the same as the typed one. Returns (text, notes)."""
     notes: list[str] = []
-    t = unicodedata.normalize("NFC", text or "")
+    t = "".join(c for c in text or "" if unicodedata.category(c) not in ("Cf", "Cs"))
+    t = unicodedata.normalize("NFKC", t)
     t = _CONTROL.sub(" ", t)
     if _TAGS.search(t):
         t = _TAGS.sub(" ", t)

