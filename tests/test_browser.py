@@ -111,6 +111,13 @@ def test_county_mayor_answer_with_citations(page: Any) -> None:
     )
 
 
+def test_a_follow_up_in_the_chat_keeps_the_previous_question(page: Any) -> None:
+    ask(page, COUNTY_MAYOR)
+    ask(page, "那县委书记呢？")
+    answer = page.locator("#chat .bot-row").last.inner_text()
+    assert "县委书记的每年和年终须履行的职责" in answer and "贵州 第五条（六）" in answer
+
+
 def test_example_question_and_english(page: Any) -> None:
     page.locator(".example", has_text="What must a county mayor do every year?").click()
     page.wait_for_selector("#citations label", timeout=WAIT)

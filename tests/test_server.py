@@ -311,6 +311,15 @@ def test_api_ask_get_and_post(http: httpx.Client) -> None:
     _check_county_mayor(r.json())
 
 
+def test_api_ask_follow_up_takes_the_previous_question(http: httpx.Client) -> None:
+    follow = http.post("/api/ask", json={"q": "那县委书记呢？", "previous": "县长每年必须做什么？"}).json()
+    direct = http.post("/api/ask", json={"q": "县委书记每年必须做什么？"}).json()
+    cited = [(c["measure"], c["article"], c["item"]) for c in follow["citations"]]
+    assert cited and cited == [(c["measure"], c["article"], c["item"]) for c in direct["citations"]]
+    r = http.post("/api/ask", json={"q": "那县委书记呢？", "previous": 3})
+    assert r.status_code == 400 and "previous" in r.json()["error"]
+
+
 def test_api_ask_markup_is_data(http: httpx.Client) -> None:
     r = http.post("/api/ask", json={"q": "<script>alert(1)</script>县长每年必须做什么？"})
     assert r.status_code == 200

@@ -524,7 +524,8 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         q = _text(data, "q", "question")
         if q is None or not q.strip():
             raise BadRequest('missing question: give q (GET ?q=… or POST {"q": "…"})')
-        answer = await run_in_threadpool(services.assistant.ask, q)
+        previous = _text(data, "previous")  # the question before, for a follow-up (那县委书记呢？)
+        answer = await run_in_threadpool(services.assistant.ask, q, previous)
         return JSONResponse(answer_to_json(answer))
 
     async def search(request: Request) -> Response:

@@ -814,12 +814,12 @@ def build_ui(services: Services) -> gr.Blocks:
                         classes = gr.HTML(classes_html(services, "zh"), elem_id="classes-view")
 
         # ---------------------------------------------------------------- events: assistant
-        def ask(q: str, history: list[dict[str, Any]] | None, lg: str) -> tuple[Any, ...]:
+        def ask(q: str, history: list[dict[str, Any]] | None, lg: str, previous: str) -> tuple[Any, ...]:
             history = list(history or [])
             q = (q or "").strip()
             if not q:
-                return history, "", gr.update(), gr.update(), gr.update(), gr.update()
-            answer = services.assistant.ask(q)
+                return history, "", gr.update(), gr.update(), gr.update(), gr.update(), previous
+            answer = services.assistant.ask(q, previous=previous or None)  # 那县委书记呢？ follows the last question
             history.append({"role": "user", "content": md_text(q)})
             history.append({"role": "assistant", "content": answer_markdown(answer, lg)})
             choices = [
@@ -834,17 +834,20 @@ def build_ui(services: Services) -> gr.Blocks:
                 "",
                 gr.update(visible=bool(answer.sparql)),
                 answer.sparql or "",
+                q,
             )
 
-        ask_out = [chat, question, chips, provision, sparql_acc, answer_sparql]
-        send.click(ask, [question, chat, lang], ask_out)
-        question.submit(ask, [question, chat, lang], ask_out)
+        last_question = gr.State("")
+        ask_in = [question, chat, lang, last_question]
+        ask_out = [chat, question, chips, provision, sparql_acc, answer_sparql, last_question]
+        send.click(ask, ask_in, ask_out)
+        question.submit(ask, ask_in, ask_out)
         for b in example_buttons:
-            b.click(lambda q: q, b, question).then(ask, [question, chat, lang], ask_out)
+            b.click(lambda q: q, b, question).then(ask, ask_in, ask_out)
         clear.click(
-            lambda: ([], gr.update(choices=[], value=None, visible=False), "", gr.update(visible=False), ""),
+            lambda: ([], gr.update(choices=[], value=None, visible=False), "", gr.update(visible=False), "", ""),
             None,
-            [chat, chips, provision, sparql_acc, answer_sparql],
+            [chat, chips, provision, sparql_acc, answer_sparql, last_question],
         )
         chips.change(lambda k, lg: provision_html(services, k, lg), [chips, lang], provision)
         to_sparql.click(lambda s: (s, gr.Tabs(selected="sparql"), ""), answer_sparql, [editor, tabs, named_desc])
