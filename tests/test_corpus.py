@@ -333,17 +333,19 @@ def test_heading_forms_and_stray_lines() -> None:
         "# 某某办法\n\n"
         "第1条 甲。\n"
         "第二条乙，依照\n"
-        "第一条规定执行。\n"  # a reference at the start of a line: not a heading (wrong number, and 规)
-        "第五条 丙。\n"  # out of sequence: not a heading
+        "第一条规定执行，并依照\n"  # a reference at the start of a line: not a heading (wrong number, and 规)
+        "第五条 办理。\n"  # out of sequence and inside a sentence: not a heading
         "## 第一章 附则\n"
         "第三条\n\n丁。\n"
     )
     m = parse_text(raw, "x")
     assert [a.number for a in m.articles] == [1, 2, 3]
-    assert m.articles[1].text == "乙，依照第一条规定执行。\n第五条丙。"
+    assert m.articles[1].text == "乙，依照第一条规定执行，并依照\n第五条办理。"
     assert m.articles[2].chapter == "第一章 附则" and m.articles[1].chapter is None
     assert m.articles[2].text == "丁。"
     assert m.title == "某某办法"
+    assert [a.line for a in m.articles] == [3, 4, 8]
+    assert not [w for w in m.warnings if "article" in w]
 
 
 def test_signature_and_attachment_are_back_matter() -> None:
