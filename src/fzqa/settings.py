@@ -46,6 +46,17 @@ class Settings:
     llm_model: str = _help("model name sent to the optional endpoint", "")
     llm_api_key_env: str = _help("environment variable holding the optional endpoint's API key", "OPENAI_API_KEY")
     llm_timeout: float = _help("seconds to wait for the optional endpoint", 20.0)
+    max_measure_bytes: int = _help(
+        "largest raw measure file a build reads, in bytes: about 8x the largest real regulation tried "
+        "(中国共产党纪律处分条例 2018, 142 articles, 58 091 bytes) and above the Civil Code (about 0.32 MB)",
+        500_000,
+    )
+    max_norms: int = _help(
+        "most norms one build may extract (SHACL validation time grows about with its square): about 4x the largest "
+        "real regulation tried (纪律处分条例: 476 norms) and 2x the two measures plus all five extra regulations "
+        "(926 norms, SHACL about 85 s on 2 shared cores)",
+        2000,
+    )
 
     def path(self, name: str) -> Path:
         """A folder setting resolved against the project root."""
