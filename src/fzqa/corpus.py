@@ -647,14 +647,15 @@ def _starts_paragraph(lines: list[_Line], i: int) -> bool:
 def _is_article_heading(lines: list[_Line], i: int, m: re.Match[str], n: int, expected: int) -> bool:
     """A 第X条 line opens an article when X is the number expected next; a line with another number does only
     when it is set out as a heading (第X条 followed by a space or the end of the line, at the start of a
-    paragraph), so that a reference wrapped to the start of a line (…依照\n第五条 规定) stays text. Such an
-    article is kept, and its number reported (a duplicate, a gap, or out of order)."""
+    paragraph, or anywhere before the first article), so that a reference wrapped to the start of a line
+    (…依照\n第五条 规定) stays text. Such an article is kept, and its number reported (a duplicate, a gap, or
+    out of order)."""
     if n == expected:
         return True
     if n < 1:
         return False
     after = lines[i].text[m.end(1) :]
-    return (not after or after[0].isspace()) and _starts_paragraph(lines, i)
+    return (not after or after[0].isspace()) and (expected == 1 or _starts_paragraph(lines, i))
 
 
 def _numbering_warnings(name: str, articles: list[Article]) -> list[str]:

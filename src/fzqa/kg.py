@@ -230,7 +230,7 @@ def validate(graph: Graph, shapes_path: Path, progress: Callable[[str], None] | 
 
     node_shapes = sorted(shapes.subjects(RDF.type, sh.NodeShape), key=str)
     other_targets = any(
-        shapes.triples((None, p, None)) for p in (sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf, sh.target)
+        (None, p, None) in shapes for p in (sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf, sh.target)
     ) or any((s, RDF.type, c) in shapes for s in node_shapes for c in (RDFS.Class, OWL.Class))
     class_targeted = set(shapes.subjects(sh.targetClass, None))
     data = graph

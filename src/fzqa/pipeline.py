@@ -116,6 +116,8 @@ def _hash(files: Iterable[tuple[str, str]]) -> str:
 
 
 def _file_digest(path: Path) -> str:
+    if not path.exists():
+        return "absent"  # e.g. a corpus without measures.toml
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
@@ -259,7 +261,8 @@ def validate_kg(settings: Settings | None = None, progress: Progress = _quiet) -
     try:
         g = Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises many parser exception types (and OSError, UnicodeDecodeError)
-        raise StoreError(f"{path} is damaged and cannot be read ({exc}): run `fzqa build` to rebuild it") from None
+        detail = " ".join(str(exc).split())[:300]
+        raise StoreError(f"{path} is damaged and cannot be read ({detail}): run `fzqa build` to rebuild it") from None
     progress("SHACL")
     v = validate(g, settings.ontology / "shapes.ttl")
     progress("OWL (HermiT)")
