@@ -218,16 +218,17 @@ def graph_files(
     return serialise(graph)
 
 
+def _write_failed(what: str, folder: Path, exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"cannot write {what} to {folder}: {exc.strerror or exc}{where}; {folder} is left as it was"
+
+
 def write_kg(settings: Settings, files: dict[str, bytes]) -> None:
     """Write kg/ atomically; a failed write (disk full, no permission) is a KGError and leaves kg/ as it was."""
     try:
         write_atomic_dir(settings.kg, files)
     except OSError as exc:
-        raise KGError(
-            f"cannot write the graph to {settings.kg}: {exc.strerror or exc}"
-            + (f" ({exc.filename})" if exc.filename else "")
-            + f"; {settings.kg} is left as it was"
-        ) from None
+        raise KGError(_write_failed("the graph", settings.kg, exc)) from None
 
 
 def build(settings: Settings | None = None, skip_index: bool = False, progress: Progress = _quiet) -> BuildReport:
@@ -295,11 +296,7 @@ def build_index(settings: Settings | None = None, progress: Progress = _quiet, c
     try:
         index.save(settings.index, corpus.hash)
     except OSError as exc:
-        raise ClauseIndexError(
-            f"cannot write the clause index to {settings.index}: {exc.strerror or exc}"
-            + (f" ({exc.filename})" if exc.filename else "")
-            + f"; {settings.index} is left as it was"
-        ) from None
+        raise ClauseIndexError(_write_failed("the clause index", settings.index, exc)) from None
     progress(f"wrote {settings.index}")
     return index
 
