@@ -52,9 +52,9 @@ class Settings:
         500_000,
     )
     max_norms: int = _help(
-        "most norms one build may extract (SHACL validation time grows about with its square): about 4x the largest "
-        "real regulation tried (纪律处分条例: 476 norms) and 2x the two measures plus all five extra regulations "
-        "(926 norms, SHACL about 85 s on 2 shared cores)",
+        "most norms one build may extract (SHACL validation time grows about with its square): about 4x the "
+        "largest real regulation tried (纪律处分条例: 476 norms) and 2x the two seeds plus the four extra "
+        "regulations with articles (926 norms: SHACL took 85-135 s on 2 shared cores)",
         2000,
     )
 
