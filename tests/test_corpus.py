@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -333,17 +334,19 @@ def test_heading_forms_and_stray_lines() -> None:
         "# 某某办法\n\n"
         "第1条 甲。\n"
         "第二条乙，依照\n"
-        "第一条规定执行。\n"  # a reference at the start of a line: not a heading (wrong number, and 规)
-        "第五条 丙。\n"  # out of sequence: not a heading
+        "第一条规定执行，并依照\n"  # a reference at the start of a line: not a heading (wrong number, and 规)
+        "第五条 办理。\n"  # out of sequence and inside a sentence: not a heading
         "## 第一章 附则\n"
         "第三条\n\n丁。\n"
     )
     m = parse_text(raw, "x")
     assert [a.number for a in m.articles] == [1, 2, 3]
-    assert m.articles[1].text == "乙，依照第一条规定执行。\n第五条丙。"
+    assert m.articles[1].text == "乙，依照第一条规定执行，并依照\n第五条办理。"
     assert m.articles[2].chapter == "第一章 附则" and m.articles[1].chapter is None
     assert m.articles[2].text == "丁。"
     assert m.title == "某某办法"
+    assert [a.line for a in m.articles] == [3, 4, 8]
+    assert not [w for w in m.warnings if "article" in w]
 
 
 def test_signature_and_attachment_are_back_matter() -> None:
@@ -408,3 +411,143 @@ def test_bom_is_dropped(tmp_path: Path) -> None:
     assert read_text(p).startswith("某某办法")
     m = parse_file(p)
     assert m.id == "bom" and m.title == "某某办法" and m.articles[0].start == 5
+
+
+# ----------------------------------------------------------------------------------- numbering, script, metadata
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _line_of(text: str, needle: str, nth: int = 1) -> int:
+    """1-based line of the nth line that starts with ``needle``."""
+    hits = [i for i, ln in enumerate(text.split("\n"), 1) if ln.startswith(needle)]
+    return hits[nth - 1]
+
+
+def test_a_duplicated_article_is_kept_and_reported_with_both_lines(tmp_path: Path) -> None:
+    raw = read_text(GUIZHOU)
+    a3 = raw[raw.index("第三条") : raw.index("第四条")]
+    text = raw.replace("第四条", a3 + "第四条", 1)  # 第三条 twice, the copy just before 第四条
+    p = _write(tmp_path, "guizhou-dup.txt", text)
+    m = parse_file(p)
+    assert [a.number for a in m.articles] == [1, 2, 3, 3, *range(4, 13)]
+    first, second = _line_of(text, "第三条"), _line_of(text, "第三条", 2)
+    assert [a.line for a in m.articles if a.number == 3] == [first, second]
+    assert m.articles[2].text == m.articles[3].text  # not glued into one article
+    (dup,) = [w for w in m.warnings if "occurs" in w]
+    assert f"{p}:{first} and {p}:{second}" in dup and "第三条 (article 3) occurs 2 times" in dup
+
+
+def test_articles_out_of_order_and_gaps_are_kept_in_document_order(tmp_path: Path) -> None:
+    text = "某某办法\n（2021年5月1日印发）\n\n第一条 甲。\n\n第三条 丙。\n\n第二条 乙。\n\n第四条 丁。\n\n第七条 庚。\n"
+    p = _write(tmp_path, "order.txt", text)
+    m = parse_file(p)
+    assert [a.number for a in m.articles] == [1, 3, 2, 4, 7]
+    assert [a.text for a in m.articles] == ["甲。", "丙。", "乙。", "丁。", "庚。"]
+    assert m.warnings == (
+        f"{p}:8: 第二条 (article 2) comes after 第三条 (article 3): the articles are out of order",
+        f"{p}:12: articles 5-6 missing: no 第五条 … 第六条 before 第七条 (article 7)",
+    )
+    assert m.title == "某某办法" and m.date == "2021-05-01"
+
+
+def test_a_measure_that_starts_past_article_one_reports_the_missing_ones(tmp_path: Path) -> None:
+    p = _write(tmp_path, "tail.txt", "某某办法\n2021年5月1日\n\n第三条 丙。\n第四条 丁。\n")
+    m = parse_file(p)
+    assert [a.number for a in m.articles] == [3, 4]
+    assert m.warnings == (f"{p}:4: articles 1-2 missing: no 第一条 … 第二条 before 第三条 (article 3)",)
+
+
+def test_a_reference_wrapped_to_the_start_of_a_line_stays_text(tmp_path: Path) -> None:
+    p = _write(
+        tmp_path, "wrap.txt", "某某办法\n2021年5月1日\n第一条 甲。\n第二条 违反本办法\n第五条 规定的，予以处理。\n"
+    )
+    m = parse_file(p)
+    assert [a.number for a in m.articles] == [1, 2]
+    assert m.articles[1].text == "违反本办法\n第五条规定的，予以处理。"
+    assert m.warnings == ()
+
+
+HANT = """# 某某省實施辦法條例
+
+（2021年3月1日印發）
+
+第一編 總則
+
+第一章 一般規定
+
+第一條 為了規範管理，制定本條例。
+
+第二條 本條例所稱「負責人」，是指下列人員：
+（一）黨委主要負責人；
+（二）政府主要負責人。
+
+第二章 職責
+
+第一節 年度職責
+
+第三條 政府主要負責人每年至少兩次聽取匯報。
+
+第二編 附則
+
+第四條 本條例自發布之日起施行。
+"""
+
+
+def test_traditional_script_is_read_and_kept_as_written(tmp_path: Path) -> None:
+    p = _write(tmp_path, "hant.txt", HANT)
+    m = parse_file(p)
+    assert [(a.number, len(a.items)) for a in m.articles] == [(1, 0), (2, 2), (3, 0), (4, 0)]
+    a1, a2, a3, a4 = m.articles
+    assert (a1.part, a1.chapter, a1.section) == ("第一編 總則", "第一章 一般規定", None)
+    assert (a3.chapter, a3.section) == ("第二章 職責", "第一節 年度職責")
+    assert (a4.part, a4.chapter) == ("第二編 附則", None)
+    assert a2.text.startswith("本條例所稱「負責人」，是指下列人員：")  # the quote in its own characters
+    assert [it.text for it in a2.items] == ["黨委主要負責人；", "政府主要負責人。"]
+    assert a3.text == "政府主要負責人每年至少兩次聽取匯報。"
+    assert m.title == "某某省實施辦法條例" and m.date == "2021-03-01"
+    assert any("traditional script" in w and "t2s" in w for w in m.warnings)
+
+
+def test_a_seed_with_traditional_article_headings_parses_as_the_seed() -> None:
+    raw = read_text(GUIZHOU)
+    hant = re.sub(r"(?m)^(第[一二三四五六七八九十]+)条", r"\1條", raw)
+    assert hant.count("條") == 12
+    m, seed = parse_text(hant, "guizhou-2020"), parsed(GUIZHOU)
+    assert [(a.number, a.text, [it.text for it in a.items]) for a in m.articles] == [
+        (a.number, a.text, [it.text for it in a.items]) for a in seed.articles
+    ]
+    assert m.title == seed.title
+
+
+@pytest.mark.parametrize(("numeral", "n"), [("兩", 2), ("兩百", 200), ("一萬二千", 12000), ("萬", -1)])
+def test_cn_number_traditional(numeral: str, n: int) -> None:
+    if n < 0:
+        with pytest.raises(ValueError):
+            cn_number(numeral)
+    else:
+        assert cn_number(numeral) == n
+
+
+def test_no_title_line_falls_back_and_warns(tmp_path: Path) -> None:
+    p = _write(tmp_path, "untitled-2021.txt", "第一条 为了甲，制定本办法。\n\n第二条 本办法自2021年5月1日起施行。\n")
+    m = parse_file(p)
+    assert m.title == "untitled-2021"  # never the article line
+    assert f"{p}:1: no title line before the first article; the title is 'untitled-2021', from the file name" in (
+        m.warnings
+    )
+    assert m.date is None and any("no date of issue or publication" in w for w in m.warnings)
+    c = parse_file(p, fallback_title="某某办法", fallback_date="2021-04-01")
+    assert (c.title, c.date) == ("某某办法", "2021-04-01")
+    assert any("the title is '某某办法', from corpus/measures.toml" in w for w in c.warnings)
+    assert any("the date is 2021-04-01, from corpus/measures.toml" in w for w in c.warnings)
+
+
+def test_the_seeds_have_no_warnings() -> None:
+    assert parsed(GUANGXI).warnings == () and parsed(GUIZHOU).warnings == ()
+    for path in (DECISION, PETITION, INNER_PARTY):
+        assert parsed(path).warnings == (), path

@@ -112,6 +112,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         m = parse_file(Path(args.file))
     except CorpusError as exc:
         raise CLIError(str(exc)) from None
+    for w in m.warnings:
+        print(f"fzqa parse: warning: {w}", file=sys.stderr)
     data = to_json(m)
     if args.json:
         _print_json(data)

@@ -16,6 +16,7 @@ Offsets (``start``/``end``) are offsets into the raw text as decoded (after drop
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import re
@@ -30,6 +31,8 @@ __all__ = [
     "CorpusError",
     "clean",
     "cn_number",
+    "cn_numeral",
+    "duplicate_articles",
     "parse_file",
     "parse_text",
     "read_text",
@@ -54,6 +57,12 @@ ORG_WORDS: tuple[str, ...] = (
     "部",
     "厅",
     "局",
+    # the same in traditional script
+    "辦公廳",
+    "委員會",
+    "黨委",
+    "黨組",
+    "廳",
 )
 # Words a regulation's title ends with.
 REGULATION_WORDS: tuple[str, ...] = (
@@ -67,6 +76,16 @@ REGULATION_WORDS: tuple[str, ...] = (
     "决定",
     "纲要",
     "制度",
+    # the same in traditional script
+    "辦法",
+    "條例",
+    "規定",
+    "準則",
+    "細則",
+    "規則",
+    "意見",
+    "決定",
+    "綱要",
 )
 
 
@@ -84,6 +103,7 @@ _CN_DIGITS: dict[str, int] = {
     "一": 1,
     "二": 2,
     "两": 2,
+    "兩": 2,
     "三": 3,
     "四": 4,
     "五": 5,
@@ -109,7 +129,7 @@ def cn_number(s: str) -> int:
     if all(ch in _CN_DIGITS for ch in t):
         if len(t) == 1:
             return _CN_DIGITS[t]
-        if t[0] in "两":
+        if t[0] in "两兩":
             raise ValueError(f"not a number: {s!r}")
         return int("".join(str(_CN_DIGITS[ch]) for ch in t))
     total = 0  # completed 万 groups
@@ -139,7 +159,7 @@ def cn_number(s: str) -> int:
             section += digit * unit
             digit = None
             last_unit = unit
-        elif ch == "万":
+        elif ch in "万萬":
             if digit is not None:
                 section += digit
                 digit = None
@@ -200,12 +220,15 @@ def read_text(path: Path) -> str:
 
 # --------------------------------------------------------------------------------------------------- cleaning
 
-_NUM = r"[零〇○一二两三四五六七八九十百千万0-9０-９]+"
+# Structural markers and numerals are read in simplified and traditional script (條 節 編 兩 萬); only they are
+# normalised (the kind of a heading, the value of a number): the text itself keeps its own characters.
+_NUM = r"[零〇○一二两兩三四五六七八九十百千万萬0-9０-９]+"
+_TRADITIONAL_KIND = {"條": "条", "編": "编", "節": "节"}
 # Characters after 第X条 / 第X章 that show a reference rather than a heading (第三条、第四条 / 第五条第二款 / 第六条的).
-_NOT_HEADING_NEXT = r"(?![、，,和及或至到之第的中所规])"
-_ART_RE = re.compile(rf"^\s*(?:#+\s*)?(第({_NUM})条){_NOT_HEADING_NEXT}\s*")
-_STRUCT_RE = re.compile(rf"^\s*(?:#+\s*)?第({_NUM})([编章节]){_NOT_HEADING_NEXT}\s*(.*?)\s*$")
-_ITEM_RE = re.compile(r"^\s*[（(]\s*([零〇一二两三四五六七八九十百]+)\s*[）)]\s*")
+_NOT_HEADING_NEXT = r"(?![、，,和及或至到之第的中所规規])"
+_ART_RE = re.compile(rf"^\s*(?:#+\s*)?(第({_NUM})[条條]){_NOT_HEADING_NEXT}\s*")
+_STRUCT_RE = re.compile(rf"^\s*(?:#+\s*)?第({_NUM})([编編章节節]){_NOT_HEADING_NEXT}\s*(.*?)\s*$")
+_ITEM_RE = re.compile(r"^\s*[（(]\s*([零〇一二两兩三四五六七八九十百]+)\s*[）)]\s*")
 _MD_HEADING_RE = re.compile(r"^\s*#{1,6}(?:\s|$)")
 _HTML_COMMENT_RE = re.compile(r"^\s*<!--.*-->\s*$")
 
@@ -298,12 +321,12 @@ def _rstrip_end(raw: str, start: int, limit: int) -> int:
 # --------------------------------------------------------------------------------------------------- footers
 
 _FOOTER_RE = re.compile(
-    r"copyright|©|版权所有|备案号|ICP[备证]|技术支持|相关专题|相关链接|相关新闻|相关阅读|责任编辑|编辑[：:]|打印本页|"
+    r"copyright|©|版权所有|版權所有|备案号|備案號|ICP[备证備證]|技术支持|相关专题|相关链接|相关新闻|相关阅读|责任编辑|编辑[：:]|打印本页|"
     r"关闭窗口|【打印】|【关闭】|分享到|扫一扫|上一篇|下一篇|网站地图|联系我们|主办单位|承办单位|返回顶部|"
     r"字体[：:]|发布时间[：:]|浏览次数|阅读次数|^来源[：:]",
     re.IGNORECASE,
 )
-_ALWAYS_FOOTER_RE = re.compile(r"copyright|©|版权所有|ICP[备证]|备案号", re.IGNORECASE)
+_ALWAYS_FOOTER_RE = re.compile(r"copyright|©|版权所有|版權所有|ICP[备证備證]|备案号|備案號", re.IGNORECASE)
 _BULLET_RE = re.compile(r"^[·•●○■□◆◇▪►▶\-*–—]\s*\S")
 _ATTACHMENT_RE = re.compile(r"^附件\s*[0-9一二三四五六七八九十]*\s*[：:]?|^附\s*[：:]")
 
@@ -331,7 +354,7 @@ _DATE_RES: tuple[re.Pattern[str], ...] = (
         r"([〇零○一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
     ),
 )
-_ISSUE_VERBS_RE = re.compile(r"发布|印发|公布|通过|签发|下发|发文")
+_ISSUE_VERBS_RE = re.compile(r"发布|印发|公布|通过|签发|下发|发文|發布|發佈|印發|公佈|通過|簽發|下發|發文")
 
 
 def _dates(line: str) -> list[tuple[int, int, str]]:
@@ -364,9 +387,16 @@ def _ends_org(line: str) -> bool:
     return bool(t) and len(t) <= 40 and t.endswith(ORG_WORDS) and not re.search(r"[，。；：:,;]", t)
 
 
-def _title(front: list[str], raw_lines: list[_Line]) -> str:
+def _title(front: list[str]) -> str:
+    """The title from the front matter (the lines before the first article): a Markdown heading, else the last
+    line ending in a regulation word (办法, 条例 …), else the first line; never a 第X条/章/节 line, so "" when the
+    front matter has nothing else."""
+
+    def heading(t: str) -> bool:
+        return bool(_STRUCT_RE.match(t) or _ART_RE.match(t))
+
     for t in front:
-        if _MD_HEADING_RE.match(t) and not _STRUCT_RE.match(t):
+        if _MD_HEADING_RE.match(t) and not heading(t):
             title = re.sub(r"\s+(?:19|20)\d{2}\s*年?$", "", t.strip().lstrip("#").strip())
             if title:
                 return _squeeze(title)
@@ -374,19 +404,19 @@ def _title(front: list[str], raw_lines: list[_Line]) -> str:
     reg_end = re.compile(rf"(?:{'|'.join(REGULATION_WORDS)})[{closers}]?$")
     for t in reversed(front):
         s = t.strip()
-        if s and len(s) <= 80 and not s.endswith("。") and reg_end.search(s) and not _STRUCT_RE.match(s):
+        if s and len(s) <= 80 and not s.endswith("。") and reg_end.search(s) and not heading(s):
             return _squeeze(s)
-    for line in raw_lines:
-        s = line.stripped.lstrip("#").strip()
-        if s:
+    for t in front:
+        s = t.strip().lstrip("#").strip()
+        if s and not heading(t):
             return _squeeze(s)
     return ""
 
 
-_DOCNO_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*第?\s*\d+\s*号")
-_ORDER_RE = re.compile(rf"(?:中华人民共和国)?[\u4e00-\u9fff]{{0,12}}?令\s*第\s*{_NUM}\s*号")
+_DOCNO_RE = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（［]\s*(?:19|20)\d{2}\s*[〕\]】)）］]\s*第?\s*\d+\s*[号號]")
+_ORDER_RE = re.compile(rf"(?:中华人民共和国)?[\u4e00-\u9fff]{{0,12}}?令\s*第\s*{_NUM}\s*[号號]")
 _ORDER2_RE = re.compile(
-    rf"(?:(?:中华人民共和国)?[\u4e00-\u9fff]{{0,10}}?(?:国务院|部|委员会|局|署|政府|办公厅))?第\s*{_NUM}\s*号令"
+    rf"(?:(?:中华人民共和国)?[\u4e00-\u9fff]{{0,10}}?(?:国务院|部|委员会|局|署|政府|办公厅))?第\s*{_NUM}\s*[号號]令"
 )
 
 
@@ -426,7 +456,7 @@ def _effective(lines: list[str]) -> str | None:
 
 
 _SOURCE_RE = re.compile(r"来源\s*[:：]\s*([^\s|｜/]+)")
-_PUBLISHED_BY_RE = re.compile(r"^\s*(.+?)\s*(?:联合)?(?:发布|印发|公布)")
+_PUBLISHED_BY_RE = re.compile(r"^\s*(.+?)\s*(?:联合|聯合)?(?:发布|印发|公布|發布|發佈|印發|公佈)")
 
 
 def _issuers(lines: list[str]) -> tuple[str, ...]:
@@ -533,8 +563,8 @@ def _struct_heading(lines: list[_Line], i: int) -> tuple[str, int, str, int | No
     rest = _squeeze(m.group(3))
     if len(rest) > 40 or (rest and rest[-1] in "。；;，,：:"):
         return None
-    kind = m.group(2)
-    base = f"第{m.group(1)}{kind}"
+    kind = _TRADITIONAL_KIND.get(m.group(2), m.group(2))
+    base = f"第{m.group(1)}{m.group(2)}"  # as written (第一節 stays 第一節)
     title_line: int | None = None
     if not rest:
         # the title may be on the next non-blank line ("第一章" / "总则")
@@ -603,8 +633,100 @@ def _items(raw: str, body_start: int, body_end: int) -> tuple[Item, ...]:
     return tuple(items)
 
 
-def parse_text(raw: str, measure_id: str, source: str | None = None) -> Measure:
-    """Parse the raw text of a regulation (no articles is not an error: the Measure has zero articles)."""
+def _starts_paragraph(lines: list[_Line], i: int) -> bool:
+    """Line i begins a paragraph: the line before it (blank lines skipped) ends a sentence or is a heading."""
+    for j in range(i - 1, -1, -1):
+        t = lines[j].stripped
+        if not t or _HTML_COMMENT_RE.match(t):
+            continue
+        bare_article = (m := _ART_RE.match(t)) is not None and not t[m.end() :].strip()
+        return _ends_sentence(t) or bool(_STRUCT_RE.match(t) or _MD_HEADING_RE.match(t)) or bare_article
+    return True
+
+
+def _is_article_heading(lines: list[_Line], i: int, m: re.Match[str], n: int, expected: int) -> bool:
+    """A 第X条 line opens an article when X is the number expected next; a line with another number does only
+    when it is set out as a heading (第X条 followed by a space or the end of the line, at the start of a
+    paragraph, or anywhere before the first article), so that a reference wrapped to the start of a line
+    (…依照\n第五条 规定) stays text. Such an article is kept, and its number reported (a duplicate, a gap, or
+    out of order)."""
+    if n == expected:
+        return True
+    if n < 1:
+        return False
+    after = lines[i].text[m.end(1) :]
+    return (not after or after[0].isspace()) and (expected == 1 or _starts_paragraph(lines, i))
+
+
+def _numbering_warnings(name: str, articles: list[Article]) -> list[str]:
+    """Articles that are missing (a gap in the numbers) or out of order, in document order; duplicates are in
+    :func:`duplicate_articles`."""
+    out: list[str] = []
+    first_line: dict[int, int] = {}
+    highest = 0
+    for a in articles:
+        if a.number in first_line:
+            continue
+        first_line[a.number] = a.line
+        if a.number < highest:
+            out.append(
+                f"{name}:{a.line}: 第{cn_numeral(a.number)}条 (article {a.number}) comes after "
+                f"第{cn_numeral(highest)}条 (article {highest}): the articles are out of order"
+            )
+        highest = max(highest, a.number)
+    n = 1
+    while n <= highest:
+        if n in first_line:
+            n += 1
+            continue
+        gap_end = n
+        while gap_end + 1 not in first_line:
+            gap_end += 1
+        missing = f"article {n}" if gap_end == n else f"articles {n}-{gap_end}"
+        nxt = gap_end + 1
+        out.append(
+            f"{name}:{first_line[nxt]}: {missing} missing: no 第{cn_numeral(n)}条"
+            + (f" … 第{cn_numeral(gap_end)}条" if gap_end > n else "")
+            + f" before 第{cn_numeral(nxt)}条 (article {nxt})"
+        )
+        n = nxt
+    return out
+
+
+def duplicate_articles(m: Measure) -> list[str]:
+    """One message per article number that occurs more than once, naming file:line of every occurrence.
+
+    Provision IRIs and citations are keyed by (measure, article number), so a measure with a duplicated number
+    cannot go into the graph; the parser keeps both articles (in document order) and reports it."""
+    name = m.source or m.id
+    lines: dict[int, list[int]] = {}
+    for a in m.articles:
+        lines.setdefault(a.number, []).append(a.line)
+    return [
+        f"{' and '.join(f'{name}:{ln}' for ln in where)}: 第{cn_numeral(n)}条 (article {n}) occurs "
+        f"{len(where)} times; provision IRIs and citations are keyed by the article number, so each number may "
+        f"occur once in a measure"
+        for n, where in lines.items()
+        if len(where) > 1
+    ]
+
+
+_TRADITIONAL_MARKERS_RE = re.compile(rf"^\s*(?:#+\s*)?第{_NUM}[條編節]", re.MULTILINE)
+
+
+def parse_text(
+    raw: str,
+    measure_id: str,
+    source: str | None = None,
+    fallback_title: str | None = None,
+    fallback_date: str | None = None,
+) -> Measure:
+    """Parse the raw text of a regulation (no articles is not an error: the Measure has zero articles).
+
+    What the parser notices is in ``Measure.warnings`` (file:line …): article numbers that are duplicated, missing
+    or out of order (all articles are kept, in document order), no title line (the title is then
+    ``fallback_title``, e.g. the catalogue's, else the file name; never an article line), no date (then
+    ``fallback_date``), traditional script."""
     name = source or measure_id
     if raw.startswith("\ufeff"):
         raw = " " + raw[1:]  # a BOM left in place: read it as a space, so that offsets stay those of the caller
@@ -629,7 +751,7 @@ def parse_text(raw: str, measure_id: str, source: str | None = None) -> Measure:
                 n = cn_number(m.group(2))
             except ValueError:
                 n = -1
-            if n == len(opened) + 1:
+            if _is_article_heading(lines, line.index, m, n, opened[-1].number + 1 if opened else 1):
                 close(line.start)
                 current = _OpenArticle(
                     number=n,
@@ -693,6 +815,7 @@ def parse_text(raw: str, measure_id: str, source: str | None = None) -> Measure:
                 chapter=a.chapter,
                 section=a.section,
                 part=a.part,
+                line=a.line + 1,
             )
         )
 
@@ -707,35 +830,51 @@ def parse_text(raw: str, measure_id: str, source: str | None = None) -> Measure:
             front.append(ln.text)
     back = [ln.text for ln in lines if ln.start >= back_start]
     meta_lines = [t for t in front if not _HTML_COMMENT_RE.match(t)]
-    return Measure(
-        id=measure_id,
-        title=_title(meta_lines, lines),
-        articles=tuple(articles),
+    measure = Measure(id=measure_id, title="", articles=tuple(articles), source=source)
+    warnings = [*duplicate_articles(measure), *_numbering_warnings(name, articles)]
+    first_line = articles[0].line if articles else 1
+    title = _title(meta_lines)
+    if not title:
+        stem = Path(source).stem if source else measure_id
+        title = fallback_title or stem
+        origin = "corpus/measures.toml" if fallback_title and fallback_title != stem else "the file name"
+        warnings.append(
+            f"{name}:{first_line}: no title line before the first article; the title is {title!r}, from {origin}"
+        )
+    date = _date(meta_lines) or _date(back)
+    if date is None:
+        date = fallback_date
+        warnings.append(
+            f"{name}: no date of issue or publication in the text"
+            + (f"; the date is {date}, from corpus/measures.toml" if date else " (add one to corpus/measures.toml)")
+        )
+    if _TRADITIONAL_MARKERS_RE.search(raw):
+        warnings.append(
+            f"{name}: traditional script: the articles were read (第X條/節/編 as 第X条/节/编, the text kept as "
+            f"written), but the norm extraction knows role names and cue words in simplified script only: convert "
+            f"the file to simplified script (e.g. opencc -c t2s) before building the graph"
+        )
+    return dataclasses.replace(
+        measure,
+        title=title,
         number=_number(meta_lines) or _number(back),
         issuers=_issuers(meta_lines) or _issuers(back),
-        date=_date(meta_lines) or _date(back),
+        date=date,
         effective=_effective(meta_lines) or _effective(back),
-        source=source,
+        warnings=tuple(warnings),
     )
 
 
-def parse_file(path: Path, measure_id: str | None = None) -> Measure:
-    """Read and parse a raw file; the id defaults to the file stem, ``sha256`` is that of the raw bytes."""
+def parse_file(
+    path: Path, measure_id: str | None = None, fallback_title: str | None = None, fallback_date: str | None = None
+) -> Measure:
+    """Read and parse a raw file; the id defaults to the file stem, ``sha256`` is that of the bytes parsed (a
+    hash of exactly what was read, so that a file changed afterwards is seen as changed)."""
     path = Path(path)
     data = _read_bytes(path)
     raw = _decode(data, str(path))
-    m = parse_text(raw, measure_id or path.stem, source=str(path))
-    return Measure(
-        id=m.id,
-        title=m.title,
-        articles=m.articles,
-        number=m.number,
-        issuers=m.issuers,
-        date=m.date,
-        effective=m.effective,
-        source=m.source,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    m = parse_text(raw, measure_id or path.stem, str(path), fallback_title, fallback_date)
+    return dataclasses.replace(m, sha256=hashlib.sha256(data).hexdigest())
 
 
 def to_json(m: Measure) -> dict[str, object]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from fzqa.corpus import CorpusError, parse_file
+from fzqa.corpus import CorpusError, duplicate_articles, parse_file
 from fzqa.extract import EXTRACT_VERSION, extract
 from fzqa.kg import KG_FILES, KGError, build_graph, reason, serialise, validate, write_atomic_dir
 from fzqa.lexicon import CatalogError, load_lexicon
@@ -37,37 +39,123 @@ def _quiet(msg: str) -> None:
     del msg
 
 
+def _copy_of(m: Measure, earlier: Iterable[Measure]) -> str | None:
+    """Why ``m`` is a copy of an earlier measure (the same text, or the same title and number), or None."""
+    texts = tuple(a.text for a in m.articles)
+    for e in earlier:
+        if e.sha256 == m.sha256 or tuple(a.text for a in e.articles) == texts:
+            return f"{m.source}: the same text as {e.source}"
+        # without a document number the date tells two measures of one title apart (as it does for Guizhou's)
+        if e.title == m.title and e.number == m.number and (m.number or e.date == m.date):
+            return f"{m.source}: the same title and number as {e.source} ({m.title} {m.number or m.date or ''})"
+    return None
+
+
 def load_corpus(settings: Settings | None = None) -> list[Measure]:
-    """Parse every measure listed in corpus/measures.toml; a measure without articles is an error."""
+    """Parse every measure of the catalogue (corpus/measures.toml and the unlisted .txt files).
+
+    Refused with a CorpusError that names the file (and lines): a file larger than ``max_measure_bytes``, a
+    measure without articles, an article number that occurs twice in a measure (provision IRIs and citations are
+    keyed by it), a copy of another measure. The parser's warnings stay on each ``Measure.warnings``."""
     settings = settings or load_settings()
     lex = load_lexicon(settings)
-    measures = []
+    measures: list[Measure] = []
     for info in lex.catalog:
-        m = parse_file(settings.corpus / info.file, info.id)
+        path = settings.corpus / info.file
+        size = path.stat().st_size if path.is_file() else 0
+        if size > settings.max_measure_bytes:
+            raise CorpusError(
+                f"{path}: {size} bytes, more than a measure may have (max_measure_bytes = "
+                f"{settings.max_measure_bytes}); is it one regulation? Split it, or raise the setting"
+            )
+        m = parse_file(path, info.id, fallback_title=info.title, fallback_date=info.date)
         if not m.articles:
-            raise CorpusError(f"{settings.corpus / info.file}: no articles (第…条) found; a measure needs articles")
+            raise CorpusError(f"{path}: no articles (第…条) found; a measure needs articles")
+        duplicates = duplicate_articles(m)
+        if duplicates:
+            raise CorpusError("\n".join(duplicates) + "\nrenumber the articles (or remove the repeated one)")
+        copy = _copy_of(m, measures)
+        if copy:
+            raise CorpusError(f"{copy}: a measure may be in the corpus once; remove one of the two files")
         measures.append(m)
     return measures
+
+
+def extract_all(measures: list[Measure], settings: Settings) -> list[Norm]:
+    """The norms of all measures; more than ``max_norms`` is refused (SHACL validation time grows faster than
+    the number of norms)."""
+    lex = load_lexicon(settings)
+    norms = [n for m in measures for n in extract(m, lex)]
+    if len(norms) > settings.max_norms:
+        per = Counter(n.measure for n in norms).most_common()
+        raise CorpusError(
+            f"{len(norms)} norms extracted ({', '.join(f'{k}: {v}' for k, v in per)}), more than a build may have "
+            f"(max_norms = {settings.max_norms}): validating them would take too long; build fewer measures, "
+            f"or raise the setting and expect a long SHACL validation"
+        )
+    return norms
 
 
 def load_corpus_norms(settings: Settings | None = None) -> tuple[list[Measure], list[Norm]]:
     settings = settings or load_settings()
     measures = load_corpus(settings)
-    lex = load_lexicon(settings)
-    norms = [n for m in measures for n in extract(m, lex)]
-    return measures, norms
+    return measures, extract_all(measures, settings)
+
+
+def _ontology_inputs(settings: Settings) -> list[Path]:
+    """The files besides the measures that the index depends on: the catalogue and the ontology files that shape
+    units and their metadata (roles, cue words), not the question vocabulary."""
+    return [settings.corpus / "measures.toml", *(settings.ontology / n for n in ("roles.ttl", "cues.ttl", "fzqa.ttl"))]
+
+
+def _hash(files: Iterable[tuple[str, str]]) -> str:
+    h = hashlib.sha256(f"extract={EXTRACT_VERSION}\n".encode())
+    for name, digest in files:
+        h.update(f"{name}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    if not path.exists():
+        return "absent"  # e.g. a corpus without measures.toml
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
 
 
 def corpus_hash(settings: Settings | None = None) -> str:
-    """Hash of what the index depends on: raw measures, catalogue, ontology files, extraction version."""
+    """Hash of what the index depends on, as the files are now: the raw measures, the catalogue, ontology files,
+    extraction version (an index is current when its manifest has this hash; see :func:`read_corpus`)."""
     settings = settings or load_settings()
-    h = hashlib.sha256(f"extract={EXTRACT_VERSION}\n".encode())
-    paths = [*sorted(settings.corpus.glob("*.txt")), settings.corpus / "measures.toml"]
-    # the ontology files that shape units and their metadata (roles, cue words), not the question vocabulary
-    paths += [settings.ontology / n for n in ("roles.ttl", "cues.ttl", "fzqa.ttl")]
-    for p in paths:
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
+    texts = [(p.name, _file_digest(p)) for p in sorted(settings.corpus.glob("*.txt"))]
+    return _hash([*texts, *((p.name, _file_digest(p)) for p in _ontology_inputs(settings))])
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What one build reads, once: the measures, their norms and the hash of the bytes read."""
+
+    measures: tuple[Measure, ...]
+    norms: tuple[Norm, ...]
+    hash: str
+
+
+def read_corpus(settings: Settings | None = None, progress: Progress = _quiet) -> Corpus:
+    """Parse and extract the corpus (the parser's warnings go to ``progress``). The catalogue and ontology
+    files are hashed before they are read, the measures as they are parsed, so a file that changes meanwhile
+    makes the index stale rather than current."""
+    settings = settings or load_settings()
+    others = [(p.name, _file_digest(p)) for p in _ontology_inputs(settings)]
+    progress("parsing the corpus")
+    measures = load_corpus(settings)
+    for m in measures:
+        for w in m.warnings:
+            progress(f"warning: {w}")
+    progress("extracting norms")
+    norms = extract_all(measures, settings)
+    texts = sorted((Path(m.source or m.id).name, m.sha256) for m in measures)
+    return Corpus(tuple(measures), tuple(norms), _hash([*texts, *others]))
 
 
 @dataclass
@@ -93,24 +181,25 @@ class BuildReport:
         )
 
 
-def graph_files(settings: Settings, progress: Progress = _quiet, report: BuildReport | None = None) -> dict[str, bytes]:
+def graph_files(
+    settings: Settings, progress: Progress = _quiet, report: BuildReport | None = None, corpus: Corpus | None = None
+) -> dict[str, bytes]:
     """Build, validate and reason; return the kg/ files' bytes. Raises KGError when the graph is invalid."""
     report = report or BuildReport()
     lex = load_lexicon(settings)
-    t = time.perf_counter()
-    progress("parsing the corpus")
-    measures = load_corpus(settings)
-    progress("extracting norms")
-    norms = [n for m in measures for n in extract(m, lex)]
+    if corpus is None:
+        t = time.perf_counter()
+        corpus = read_corpus(settings, progress)
+        report.seconds["parse+extract"] = time.perf_counter() - t
+    measures, norms = list(corpus.measures), list(corpus.norms)
     report.measures, report.norms = len(measures), len(norms)
     report.articles = sum(len(m.articles) for m in measures)
     report.items = sum(len(a.items) for m in measures for a in m.articles)
-    report.seconds["parse+extract"] = time.perf_counter() - t
     t = time.perf_counter()
     progress(f"building the graph ({len(norms)} norms)")
     graph = build_graph(measures, norms, lex, settings.ontology)
-    progress("validating with SHACL")
-    v = validate(graph, settings.ontology / "shapes.ttl")
+    progress(f"validating with SHACL ({len(graph)} triples)")
+    v = validate(graph, settings.ontology / "shapes.ttl", progress)
     report.shacl = "conforms" if v.conforms else f"{v.violations} violations"
     if not v.conforms:
         raise KGError(f"the graph violates the SHACL shapes ({v.violations} violations):\n{v.report[:4000]}")
@@ -129,17 +218,34 @@ def graph_files(settings: Settings, progress: Progress = _quiet, report: BuildRe
     return serialise(graph)
 
 
+def _write_failed(what: str, folder: Path, exc: OSError) -> str:
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"cannot write {what} to {folder}: {exc.strerror or exc}{where}; {folder} is left as it was"
+
+
+def write_kg(settings: Settings, files: dict[str, bytes]) -> None:
+    """Write kg/ atomically; a failed write (disk full, no permission) is a KGError and leaves kg/ as it was."""
+    try:
+        write_atomic_dir(settings.kg, files)
+    except OSError as exc:
+        raise KGError(_write_failed("the graph", settings.kg, exc)) from None
+
+
 def build(settings: Settings | None = None, skip_index: bool = False, progress: Progress = _quiet) -> BuildReport:
+    """Parse the corpus once, then graph → SHACL → OWL → kg/ → clause index, all from that one reading."""
     settings = settings or load_settings()
     report = BuildReport()
-    files = graph_files(settings, progress, report)
     t = time.perf_counter()
-    write_atomic_dir(settings.kg, files)
+    corpus = read_corpus(settings, progress)
+    report.seconds["parse+extract"] = time.perf_counter() - t
+    files = graph_files(settings, progress, report, corpus)
+    t = time.perf_counter()
+    write_kg(settings, files)
     progress(f"wrote {', '.join(str(settings.kg / n) for n in KG_FILES)}")
     report.seconds["write"] = time.perf_counter() - t
     if not skip_index:
         t = time.perf_counter()
-        index = build_index(settings, progress)
+        index = build_index(settings, progress, corpus)
         report.units = len(index.units)
         report.seconds["index"] = time.perf_counter() - t
     return report
@@ -153,7 +259,11 @@ def validate_kg(settings: Settings | None = None, progress: Progress = _quiet) -
     path = settings.kg / KG_FILES[0]
     if not path.is_file():
         raise StoreError(f"{path} does not exist: run `fzqa build` first")
-    g = Graph().parse(path, format="turtle")
+    try:
+        g = Graph().parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises many parser exception types (and OSError, UnicodeDecodeError)
+        detail = " ".join(str(exc).split())[:300]
+        raise StoreError(f"{path} is damaged and cannot be read ({detail}): run `fzqa build` to rebuild it") from None
     progress("SHACL")
     v = validate(g, settings.ontology / "shapes.ttl")
     progress("OWL (HermiT)")
@@ -165,13 +275,15 @@ def validate_kg(settings: Settings | None = None, progress: Progress = _quiet) -
     return ok, text
 
 
-def build_index(settings: Settings | None = None, progress: Progress = _quiet) -> Any:
+def build_index(settings: Settings | None = None, progress: Progress = _quiet, corpus: Corpus | None = None) -> Any:
+    """Build and save the clause index of ``corpus`` (read now when not given); the manifest records the hash of
+    the bytes that were parsed."""
     from fzqa.embed import get_embedder
-    from fzqa.index import ClauseIndex, build_units
+    from fzqa.index import ClauseIndex, ClauseIndexError, build_units
 
     settings = settings or load_settings()
-    measures, norms = load_corpus_norms(settings)
-    units = build_units(measures, norms)
+    corpus = corpus or read_corpus(settings, progress)
+    units = build_units(list(corpus.measures), list(corpus.norms))
     progress(f"embedding {len(units)} clauses with {settings.embedder}")
     index = ClauseIndex.build(
         units,
@@ -181,7 +293,10 @@ def build_index(settings: Settings | None = None, progress: Progress = _quiet) -
         max_query_chars=settings.max_query_chars,
         lexicon=load_lexicon(settings),
     )
-    index.save(settings.index, corpus_hash(settings))
+    try:
+        index.save(settings.index, corpus.hash)
+    except OSError as exc:
+        raise ClauseIndexError(_write_failed("the clause index", settings.index, exc)) from None
     progress(f"wrote {settings.index}")
     return index
 
@@ -223,4 +338,4 @@ def ensure_built(settings: Settings | None = None, progress: Progress = _quiet) 
     if not kg_is_current(settings):
         progress("no graph in kg/: building it")
         files = graph_files(settings, progress)
-        write_atomic_dir(settings.kg, files)
+        write_kg(settings, files)

@@ -52,6 +52,22 @@ class Settings:
     )
     cache_ttl: int = _help("seconds a file stays in the web app's file cache before it is deleted", 3600, 10, 2_592_000)
 
+    max_measure_bytes: int = _help(
+        "largest raw measure file a build reads, in bytes: about 8x the largest real regulation tried "
+        "(中国共产党纪律处分条例 2018, 142 articles, 58 091 bytes) and above the Civil Code (about 0.32 MB)",
+        500_000,
+        1,
+        1_000_000_000,
+    )
+    max_norms: int = _help(
+        "most norms one build may extract (SHACL validation time grows about with its square): about 4x the "
+        "largest real regulation tried (纪律处分条例: 476 norms) and 2x the two seeds plus the four extra "
+        "regulations with articles (926 norms: SHACL took 85-135 s on 2 shared cores)",
+        2000,
+        1,
+        10_000_000,
+    )
+
     def __post_init__(self) -> None:
         _check(self)
 

@@ -33,6 +33,7 @@ class Article:
     chapter: str | None = None  # heading of the enclosing 第X章, e.g. "第一章 总则"
     section: str | None = None  # heading of the enclosing 第X节
     part: str | None = None  # heading of the enclosing 第X编
+    line: int = 0  # 1-based line of the 第X条 heading in the raw file (for file:line messages)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Measure:
     effective: str | None = None  # ISO date of entry into force, where the text states one
     source: str | None = None  # path of the raw file
     sha256: str = ""  # hash of the raw bytes
+    warnings: tuple[str, ...] = ()  # what the parser noticed (file:line: article numbering, missing title/date …)
 
 
 @dataclass(frozen=True)
