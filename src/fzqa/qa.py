@@ -31,7 +31,9 @@ _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 # a provision named by its number: 第六条第（六）项, 第六条（六）, art. 6(6), article 6 item 6
-_REF_ZH = re.compile(r"第([零一二三四五六七八九十百两0-9]+)条(?:第?[(（]([零一二三四五六七八九十0-9]+)[)）]项?)?")
+_REF_ZH = re.compile(
+    r"第([零一二三四五六七八九十百两0-9]+)条(?:第?[(（]([零一二三四五六七八九十0-9]+)[)）]项?|第([零一二三四五六七八九十0-9]+)项)?"
+)
 _REF_EN = re.compile(r"\bart(?:icle)?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*(\d+))?", re.I)
 _PUNCT = re.compile(r"[\s\W_]+", re.U)
 
@@ -106,12 +108,14 @@ class Intent:
     question: str
     lang: str  # zh or en
     roles: tuple[str, ...] = ()  # role or post prefLabels named, the subject first
+    objects: tuple[str, ...] = ()  # roles named as the object of the duty (对下级/手下的…): also in ``roles``
     hints: tuple[str, ...] = ()  # roles a bare word leans towards (政府 → 政府主要负责人)
     level: str | None = None
     measures: tuple[str, ...] = ()  # measure ids named (empty: all)
     missing_places: tuple[str, ...] = ()  # provinces named that the corpus lacks
     periods: tuple[str, ...] = ()
     asks_count: bool = False
+    min_count: int | None = None  # 每年至少2次: the least number of times asked for
     kinds: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()  # coverage, interpretation, entry-into-force, purpose, metadata, cited
     asks_who: bool = False
@@ -163,7 +167,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     refs: list[tuple[int, int | None]] = []
     for rm in _REF_ZH.finditer(q):
         try:
-            refs.append((cn_number(rm.group(1)), cn_number(rm.group(2)) if rm.group(2) else None))
+            item = rm.group(2) or rm.group(3)
+            refs.append((cn_number(rm.group(1)), cn_number(item) if item else None))
         except ValueError:
             continue
         spans.append((rm.start(), rm.end()))
@@ -175,6 +180,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     kinds: list[str] = []
     facts: list[str] = []
     asks_count = asks_who = follow_up = False
+    min_count: int | None = None
     for h in lex.question_cue_hits(q):
         spans.append((h.start, h.end))
         if h.asks == "period" and h.code not in periods:
@@ -189,6 +195,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
             asks_who = True
         elif h.asks == "follow-up":
             follow_up = True
+        elif h.asks == "min-count":
+            min_count = _times(q[h.start : h.end])
     # a prohibition cue contains an obligation cue ("must not"): keep the stronger one
     if "prohibition" in kinds and "obligation" in kinds:
         kinds.remove("obligation")
@@ -236,12 +244,14 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         question=question,
         lang=lang,
         roles=tuple(roles),
+        objects=tuple(dict.fromkeys(m.label for m in role_matches if m not in subjects and m.label != roles[0])),
         hints=hints,
         level=level,
         measures=measures,
         missing_places=missing,
         periods=tuple(periods),
         asks_count=asks_count,
+        min_count=min_count,
         kinds=tuple(kinds),
         facts=tuple(facts),
         asks_who=asks_who,
@@ -252,6 +262,17 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         provisions=tuple(dict.fromkeys(refs)),
         follow_up=follow_up,
     )
+
+
+_TIMES_EN = {"once": 1, "twice": 2, "two": 2, "three": 3, "four": 4}
+
+
+def _times(text: str) -> int | None:
+    """The number in 至少2次 / 两次以上 / at least twice."""
+    m = re.search(r"[0-9]+|[一二两三四五六七八九十]+", text)
+    if m:
+        return int(m.group(0)) if m.group(0).isdigit() else cn_number(m.group(0))
+    return next((n for w, n in _TIMES_EN.items() if re.search(rf"\b{w}\b", text, re.I)), None)
 
 
 def follow_up(intent: Intent, previous: Intent) -> Intent:
@@ -419,9 +440,8 @@ class Assistant:
                 words = [norm_text(z) for z in alts]
                 best = max(words, key=lambda w: (w in ctx, -self._df(w)))
                 parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
-            if not (intent.kinds or intent.periods or intent.facts or intent.asks_count):
-                # a question that asks nothing structured must be about something the vocabulary knows
-                parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
+            # content words no vocabulary knows (annual leave, salary) are part of the topic, and no provision has them
+            parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
         else:
             for t in intent.topic:
                 parts.append((self._weight(t), self._fragment_support(t, ctx, cb)))
@@ -616,8 +636,13 @@ class Assistant:
             return self._no_measure(intent)
         intent, scope = self.by_reference(intent)
         cands, trace, plan = self.structured(intent)
+        about_objects = bool(intent.objects) and plan in ("annual_duties", "role_norms", "frequency")
+        if about_objects:  # 对手下的局长们…: the provisions that name them; the rest of the words only rank
+            cands = [c for c in cands if self._names_object(c, intent)]
         if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
-            cands = self.focus(intent, cands)
+            cands = self.focus(intent, cands, require=not about_objects)
+        if intent.min_count and plan in ("annual_duties", "frequency"):  # 每年至少2次: those that set that many
+            cands = [c for c in cands if (c.min_count or 1) >= intent.min_count]
         if plan == "provision" and not cands:  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), "provision", t0)
         untopical = not (intent.topic or intent.unknown or intent.en_terms)
@@ -647,6 +672,18 @@ class Assistant:
             cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    def _names_object(self, c: Cand, intent: Intent) -> bool:
+        """Does the provision name the object role of the question (a role of the subject's own kind only as the
+        lower-level one: 下级党政主要负责人)?"""
+        text = norm_text(self._context(c))
+        for obj in intent.objects:
+            own_kind = obj in self.lex.ancestors(intent.roles[0])
+            for term in self.lex.clause_terms(obj):
+                for m in re.finditer(re.escape(norm_text(term)), text):
+                    if not own_kind or self.lex.has_cue("objectRoleMarker", text[: m.start()]):
+                        return True
+        return False
 
     def _has_own_norms(self, role: str) -> bool:
         """Does the graph give the role (or a broader one) norms other than scope and meta rules?"""
