@@ -72,7 +72,11 @@ def test_every_frequency_word_in_the_text_is_captured(norms: dict[str, list[Norm
 def test_bearers_come_from_the_lead_in_and_the_subject(norms: dict[str, list[Norm]]) -> None:
     gz = norms["guizhou-2020"]
     assert {b for n in gz if n.article == 5 for b in n.bearers} == {"党委主要负责人"}
-    assert {b for n in gz if n.article == 6 for b in n.bearers} == {"政府主要负责人"}
+    art6 = [n for n in gz if n.article == 6]
+    assert {b for n in art6 if n.kind != "sanction" for b in n.bearers} == {"政府主要负责人"}
+    # 对工作不力、问题较多的部门或者下级政府,及时组织约谈…: imposed by the government principal, on the departments
+    (talk,) = [n for n in art6 if n.kind == "sanction"]
+    assert talk.imposed_by == ("政府主要负责人",) and talk.bearer_text == "工作不力、问题较多的部门或者下级政府"
     art7 = [n for n in gz if n.article == 7]
     assert [n.bearers for n in art7] == [("党政主要负责人",), ("上级党委",)]
 
@@ -81,8 +85,10 @@ def test_kinds_prohibition_sanction_reward_scope_meta(norms: dict[str, list[Norm
     gx, gz = norms["guangxi-2018"], norms["guizhou-2020"]
     assert any(n.kind == "prohibition" and n.quote.startswith("不得") for n in gx if (n.article, n.item) == (5, 4))
     art9 = [n for n in gz if n.article == 9]
-    assert {n.item for n in art9} == {1, 2, 3, 4, 5}
-    assert all(n.kind == "sanction" and n.condition and "中国共产党问责条例" in n.cites for n in art9)
+    assert {n.item for n in art9} == {None, 1, 2, 3, 4, 5}  # the lead-in's penalty, then each situation
+    assert all(n.kind == "sanction" and "中国共产党问责条例" in n.cites for n in art9)
+    assert all(n.condition for n in art9 if n.item is not None)
+    assert all(n.bearers == ("党政主要负责人",) for n in art9)
     art8 = {n.kind: n for n in gz if n.article == 8}
     assert art8["reward"].imposed_by == ("上级党委",) and art8["reward"].bearers == ("党政主要负责人",)
     assert art8["sanction"].condition == "考评不合格的"
