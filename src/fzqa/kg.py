@@ -23,12 +23,14 @@ from fzqa.types import Measure, Norm
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 ID = Namespace("https://w3id.org/fzqa/id/")
+ROLE_NS = Namespace("https://w3id.org/fzqa/role/")
 KG_FILES = ("fzqa-kg.ttl", "fzqa-kg.jsonld", "fzqa-kg.owl")
 ONTOLOGY_FILES = ("fzqa.ttl", "roles.ttl", "jurisdictions.ttl")
 
 KIND_CLASS = {
     "obligation": FZQA.Obligation,
     "prohibition": FZQA.Prohibition,
+    "permission": FZQA.Permission,
     "principle": FZQA.Principle,
     "sanction": FZQA.Sanction,
     "reward": FZQA.Reward,
@@ -71,6 +73,28 @@ def citation_label(short: str, article: int, item: int | None = None) -> str:
 
 def _instrument_iri(title: str) -> URIRef:
     return ID["instrument/" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:12]]
+
+
+def _role_iri(g: Graph, lexicon: Lexicon, measure: str, label: str) -> URIRef:
+    """The thesaurus role of ``label``, or a role of the measure minted from its words (SKOS concept with the
+    label as written, and its kind and level where the words say so)."""
+    if label in lexicon.roles:
+        return URIRef(lexicon.roles[label].iri)
+    from fzqa.extract import Extractor
+
+    iri = ROLE_NS[f"{measure}/" + hashlib.sha1(label.encode("utf-8")).hexdigest()[:12]]
+    if (iri, RDF.type, FZQA.Role) not in g:
+        g.add((iri, RDF.type, FZQA.Role))
+        g.add((iri, RDF.type, SKOS.Concept))
+        g.add((iri, SKOS.prefLabel, Literal(label, lang="zh")))
+        g.add((iri, SKOS.inScheme, FZQA.roleScheme))
+        g.add((iri, FZQA.mintedIn, measure_iri(measure)))
+        kind, level = Extractor(lexicon).role_facets(label)
+        if kind:
+            g.add((iri, FZQA.bearerKind, FZQA[kind]))
+        if level:
+            g.add((iri, FZQA.level, URIRef(lexicon.levels[level].iri)))
+    return iri
 
 
 def load_tbox(ontology_dir: Path) -> Graph:
@@ -162,9 +186,13 @@ def build_graph(measures: Iterable[Measure], norms: Iterable[Norm], lexicon: Lex
         g.add((ni, FZQA.sourceProvision, src))
         g.add((ni, PROV.wasDerivedFrom, src))
         for r in n.bearers:
-            g.add((ni, FZQA.bearer, URIRef(lexicon.roles[r].iri)))
+            g.add((ni, FZQA.bearer, _role_iri(g, lexicon, n.measure, r)))
         for r in n.imposed_by:
-            g.add((ni, FZQA.imposedBy, URIRef(lexicon.roles[r].iri)))
+            g.add((ni, FZQA.imposedBy, _role_iri(g, lexicon, n.measure, r)))
+        if n.bearer_text:
+            g.add((ni, FZQA.bearerLabel, Literal(n.bearer_text, lang=zh)))
+        if n.deadline:
+            g.add((ni, FZQA.deadline, Literal(n.deadline, lang=zh)))
         if n.frequency is not None:
             fi = ID[n.id + "/frequency"]
             g.add((ni, FZQA.frequency, fi))
@@ -201,6 +229,7 @@ class Validation:
     conforms: bool
     violations: int
     report: str
+    warnings: int = 0  # results of severity sh:Warning (e.g. a norm whose text names no bearer); they do not fail
 
 
 def validate(graph: Graph, shapes_path: Path) -> Validation:
@@ -208,12 +237,15 @@ def validate(graph: Graph, shapes_path: Path) -> Validation:
     from pyshacl import validate as shacl_validate
 
     shapes = Graph().parse(shapes_path, format="turtle")
-    conforms, report_graph, text = shacl_validate(graph, shacl_graph=shapes, inference="none", advanced=True)
+    conforms, report_graph, text = shacl_validate(
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
     if not isinstance(report_graph, Graph):  # pyshacl could not run the shapes themselves
         raise KGError(f"{shapes_path}: the SHACL shapes cannot be used: {report_graph}")
     sh = Namespace("http://www.w3.org/ns/shacl#")
-    count = len(list(report_graph.subjects(RDF.type, sh.ValidationResult)))
-    return Validation(bool(conforms), count, str(text))
+    results = list(report_graph.subjects(RDF.type, sh.ValidationResult))
+    warnings = sum(1 for r in results if (r, sh.resultSeverity, sh.Warning) in report_graph)
+    return Validation(bool(conforms), len(results) - warnings, str(text), warnings)
 
 
 # ------------------------------------------------------------------------------------------- OWL
