@@ -67,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
                 "kind": n is not None and n.kind == lab["kind"],
                 "frequency": n is not None
                 and (
-                    (None if n.frequency is None else {"period": n.frequency.period, "min_count": n.frequency.min_count})
+                    (
+                        None
+                        if n.frequency is None
+                        else {"period": n.frequency.period, "min_count": n.frequency.min_count}
+                    )
                     == lab["frequency"]
                 ),
                 "deadline": n is not None and _norm(n.deadline) == _norm(lab["deadline"]),

@@ -116,7 +116,7 @@ class Extractor:
         if self.lex.has_cue("notInBearerCue", mod):
             return False
         rest = self._modifier.sub("", _DE_PHRASE.sub("", mod))
-        if rest and not _CJK_CHAR.fullmatch(rest[0]) or any(not _CJK_CHAR.fullmatch(ch) for ch in rest):
+        if (rest and not _CJK_CHAR.fullmatch(rest[0])) or any(not _CJK_CHAR.fullmatch(ch) for ch in rest):
             return False  # an item marker or a number is no part of a bearer's name
         # a verb opens it, or a two-character verb stands inside it (充分发挥党委…); one character inside is a
         # noun's (党政主要负责人: 要)
@@ -124,14 +124,16 @@ class Extractor:
         verb = any((n := self._predicate_len(ctx, i)) and (i == 0 or n >= 2) for i in range(len(rest)))
         return not rest or (len(rest) <= _MAX_NOUN_MODIFIER and not verb)
 
-    def np_at(
-        self, t: str, start: int = 0, need_predicate: bool = True, loose: bool = False
-    ) -> tuple[int, int] | None:
+    def np_at(self, t: str, start: int = 0, need_predicate: bool = True, loose: bool = False) -> tuple[int, int] | None:
         """The bearer noun phrase that opens ``t[start:]``: modifiers, then heads joined by 和/、/及其…; with
         ``need_predicate`` it must be followed by the start of a predicate (应当, 负责, 贯彻…), without it by
         nothing; ``loose``: by anything."""
         heads = self._heads(t, start)
-        if not heads or heads[0][0] - start > _MAX_MODIFIER or not self._modifier_ok(t[start : heads[0][0]], t[heads[0][0] :]):
+        if (
+            not heads
+            or heads[0][0] - start > _MAX_MODIFIER
+            or not self._modifier_ok(t[start : heads[0][0]], t[heads[0][0] :])
+        ):
             return None
         end = heads[0][1]
         for h_start, h_end in heads[1:]:
@@ -229,7 +231,8 @@ class Extractor:
             whole = None if c.startswith("对") else self.np_at(c, 0, need_predicate=False)
             if whole and whole[1] == len(c.rstrip(" :")):
                 bare.append(c)
-                if i + 1 < len(clauses) and self.modal(clauses[i + 1]) and self.modal(clauses[i + 1]).start() == 0:  # type: ignore[union-attr]
+                nxt = self.modal(clauses[i + 1]) if i + 1 < len(clauses) else None
+                if nxt is not None and nxt.start() == 0:
                     surface = ",".join(bare)
                     return self._bearer(surface)
             else:
