@@ -36,6 +36,12 @@ _MAX_NOUN_MODIFIER = 4
 _MAX_HEADING = 8
 
 
+@dataclass(frozen=True)
+class _Bearer:
+    text: str  # as the text names it (NFKC)
+    labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
+
+
 @dataclass
 class _Context:
     """What a provision inherits: the article lead's subject and kind, the previous clause's subject, the
@@ -48,6 +54,7 @@ class _Context:
     duty_list: bool = False
     lead_cites: tuple[str, ...] = ()
     chapter_kind: str | None = None  # meta (附则) or sanction (法律责任), from the chapter title
+    sanctioned: _Bearer | None = None  # whom the previous sanction fell on (对直接责任者…;情节较重的,给予…)
 
 
 @dataclass(frozen=True)
@@ -83,12 +90,6 @@ def _strip_span(text: str, span: _Span) -> _Span:
     while e > s and (text[e - 1].isspace() or text[e - 1] in "，,、"):
         e -= 1
     return _Span(s, e)
-
-
-@dataclass(frozen=True)
-class _Bearer:
-    text: str  # as the text names it (NFKC)
-    labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
 
 
 class Extractor:
@@ -415,8 +416,11 @@ class Extractor:
                 if in_list:
                     cites = cites or ctx.lead_cites
                 else:
-                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target)
+                    carried = bearer
+                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target, ctx.sanctioned)
                     condition = cond or condition
+                    if bearer is not carried:
+                        ctx.sanctioned = bearer
             coverage: str | None = None
             levels: tuple[str, ...] = ()
             topic: str | None = None
@@ -470,7 +474,7 @@ class Extractor:
         return norms
 
     def _sanctioned(
-        self, t: str, clauses: list[str], bearer: _Bearer | None, target: str | None
+        self, t: str, clauses: list[str], bearer: _Bearer | None, target: str | None, previous: _Bearer | None = None
     ) -> tuple[_Bearer | None, tuple[str, ...], str | None]:
         """Whom a sanction or reward falls on, who imposes it, and on what condition."""
         imposer = next((a for c in clauses if (a := self.agent_of(c))), None)
@@ -495,6 +499,8 @@ class Extractor:
                 return _Bearer(cond.group("cond"), roles), by, cond.group("cond")
         if m:
             return bearer, by or others, (m.group("cond") or "") + m.group("target")
+        if previous is not None:  # 情节较重的,给予…处分: on whom the sentence before named
+            return previous, by or tuple(r for r in others if r not in previous.labels), None
         return bearer, by or others, None
 
     def _scope_bearer(self, t: str) -> _Bearer | None:
