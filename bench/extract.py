@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=Path, default=ROOT / "eval" / "extract-labels.jsonl")
     ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus-extra")
-    ap.add_argument("--show", action="store_true", help="print each wrong label (dev split only)")
+    ap.add_argument("--show", action="store_true", help="print each wrong label (not of the held-out split)")
     args = ap.parse_args(argv)
     labels = [
         json.loads(line)
@@ -53,10 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     norms: dict[str, list[Norm]] = {}
     for mid in sorted({str(lab["measure"]) for lab in labels}):
         norms[mid] = extract(parse_file(args.corpus / f"{mid}.txt", mid), lex)
-    for split in ("dev", "held-out"):
+    for split in dict.fromkeys(str(lab["split"]) for lab in labels):
         rows = [lab for lab in labels if lab["split"] == split]
-        if not rows:
-            continue
         score: dict[str, int] = defaultdict(int)
         for lab in rows:
             n = _find(norms[str(lab["measure"])], lab)
@@ -78,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for k, ok in got.items():
                 score[k] += int(ok)
-            if args.show and split == "dev" and not all(got.values()):
+            if args.show and split != "held-out" and not all(got.values()):
                 wrong = ",".join(k for k, ok in got.items() if not ok)
                 print(
                     f"  ✗ {lab['measure'][:20]} {lab['article']}({lab['item']}) {lab['anchor'][:18]} [{wrong}] "
