@@ -114,9 +114,12 @@ class Extractor:
 
     def _modifier_ok(self, mod: str, head: str = "") -> bool:
         """Words before a bearer's first head: 的-phrases, levels and quantifiers, or a short noun (决策承办)."""
-        if self.lex.has_cue("notInBearerCue", mod):
+        bare = _DE_PHRASE.sub("", mod)
+        # a modal or 由 outside a 的-phrase, or opening it, is no part of a name (应当由负责…的部门);
+        # inside one it is (违犯党纪应当受到党纪责任追究的党组织)
+        if self.lex.has_cue("notInBearerCue", bare) or self.lex.has_cue("notInBearerCue", mod[:3]):
             return False
-        rest = self._modifier.sub("", _DE_PHRASE.sub("", mod))
+        rest = self._modifier.sub("", bare)
         if (rest and not _CJK_CHAR.fullmatch(rest[0])) or any(not _CJK_CHAR.fullmatch(ch) for ch in rest):
             return False  # an item marker or a number is no part of a bearer's name
         # a verb opens it, or a two-character verb stands inside it (充分发挥党委…); one character inside is a
@@ -171,6 +174,8 @@ class Extractor:
         c = clause.strip()
         if not c.startswith("对"):
             return None
+        skip = 2 if c.startswith("对于") else 1
+        c = "对" + c[skip:]
         span = self.np_at(c, 1, need_predicate=False)
         if span and not c[span[1] :].strip(" :"):
             return c[1 : span[1]]
@@ -344,7 +349,8 @@ class Extractor:
                     or self.lex.has_cue("newNormCue", body) is not None
                     or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
                     or body.startswith("不得")
-                    or self.subject_of(body) is not None
+                    # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
+                    or (self.subject_of(body) is not None and not (so_far.startswith("对") and "," not in so_far.rstrip(" ,")))
                     # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
                     or (body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None)
                 )
@@ -468,7 +474,7 @@ class Extractor:
                     levels=levels,
                     topic=topic,
                     bearer_text=bearer.text if bearer and bearer.labels else None,
-                    deadline=self.deadline(quote),
+                    deadline=None if kind == "prohibition" else self.deadline(quote),  # 五年内不得: a ban's span
                 )
             )
         return norms
@@ -485,6 +491,10 @@ class Extractor:
         if m and self.roles_in(m.group("target")):
             roles = self.roles_in(m.group("target"))
             return _Bearer(m.group("target"), roles), by or tuple(r for r in others if r not in roles), m.group("cond")
+        found = self.lex.has_cue("foundTargetCue", t)
+        if not target and found:
+            span = self.np_at(found.group("who") + "有", 0)
+            target = found.group("who")[: span[1]] if span else None
         if target:
             who = self._bearer(target)
             return who, by or tuple(r for r in others if r not in who.labels), None
@@ -557,10 +567,12 @@ class Extractor:
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
-            own = [n for n in own if n.kind != "obligation" or not ctx.list_kind]
+            if ctx.list_kind:  # 有下列情形之一的,应当从重或者加重处分: the lead states the list's norm
+                own = [dataclasses.replace(n, kind=ctx.list_kind) if n.kind == "obligation" else n for n in own]
             norms.extend(own)
             if lead_ctx.subject:
                 ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
+            ctx.sanctioned = lead_ctx.sanctioned
             for it in art.items:
                 item_ctx = dataclasses.replace(ctx)
                 norms.extend(self.provision_norms(measure, art, it.number, it.text, item_ctx))
