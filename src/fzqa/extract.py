@@ -343,6 +343,7 @@ class Extractor:
                 body = norm_text(text[c.start : c.end]).strip(" ,")
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
+                opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
                 starts_new = cur is not None and (
                     prohibition_open
                     or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
@@ -350,7 +351,7 @@ class Extractor:
                     or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
                     or body.startswith("不得")
                     # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
-                    or (self.subject_of(body) is not None and not (so_far.startswith("对") and "," not in so_far.rstrip(" ,")))
+                    or (self.subject_of(body) is not None and not opener)
                     # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
                     or (body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None)
                 )
