@@ -10,6 +10,7 @@ import resource
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -157,7 +158,10 @@ def test_build_limits_refuse_with_a_message(tmp_path: Path) -> None:
     with pytest.raises(CorpusError) as exc:
         pipeline.read_corpus(s)
     msg = str(exc.value)
-    assert "111 norms extracted (guizhou-2020: 70, guangxi-2018: 41)" in msg and "max_norms = 50" in msg
+    full = pipeline.read_corpus(load_settings({"root": tmp_path}))  # the same corpus within the default limit
+    per_measure = Counter(n.measure for n in full.norms)
+    assert f"{len(full.norms)} norms extracted" in msg and "max_norms = 50" in msg
+    assert all(f"{m}: {k}" in msg for m, k in per_measure.items())
 
 
 def test_the_default_limits_let_real_regulations_pass_comfortably(tmp_path: Path) -> None:

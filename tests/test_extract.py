@@ -10,7 +10,7 @@ import pytest
 
 from fzqa.corpus import parse_file, parse_text
 from fzqa.extract import extract, norm_to_json
-from fzqa.lexicon import load_lexicon
+from fzqa.lexicon import load_lexicon, norm_text
 from fzqa.types import KINDS, PERIODS, Norm
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +72,11 @@ def test_every_frequency_word_in_the_text_is_captured(norms: dict[str, list[Norm
 def test_bearers_come_from_the_lead_in_and_the_subject(norms: dict[str, list[Norm]]) -> None:
     gz = norms["guizhou-2020"]
     assert {b for n in gz if n.article == 5 for b in n.bearers} == {"党委主要负责人"}
-    assert {b for n in gz if n.article == 6 for b in n.bearers} == {"政府主要负责人"}
+    art6 = [n for n in gz if n.article == 6]
+    assert {b for n in art6 if n.kind != "sanction" for b in n.bearers} == {"政府主要负责人"}
+    # 对工作不力、问题较多的部门或者下级政府,及时组织约谈…: imposed by the government principal, on the departments
+    (talk,) = [n for n in art6 if n.kind == "sanction"]
+    assert talk.imposed_by == ("政府主要负责人",) and talk.bearer_text == "工作不力、问题较多的部门或者下级政府"
     art7 = [n for n in gz if n.article == 7]
     assert [n.bearers for n in art7] == [("党政主要负责人",), ("上级党委",)]
 
@@ -81,8 +85,10 @@ def test_kinds_prohibition_sanction_reward_scope_meta(norms: dict[str, list[Norm
     gx, gz = norms["guangxi-2018"], norms["guizhou-2020"]
     assert any(n.kind == "prohibition" and n.quote.startswith("不得") for n in gx if (n.article, n.item) == (5, 4))
     art9 = [n for n in gz if n.article == 9]
-    assert {n.item for n in art9} == {1, 2, 3, 4, 5}
-    assert all(n.kind == "sanction" and n.condition and "中国共产党问责条例" in n.cites for n in art9)
+    assert {n.item for n in art9} == {None, 1, 2, 3, 4, 5}  # the lead-in's penalty, then each situation
+    assert all(n.kind == "sanction" and "中国共产党问责条例" in n.cites for n in art9)
+    assert all(n.condition for n in art9 if n.item is not None)
+    assert all(n.bearers == ("党政主要负责人",) for n in art9)
     art8 = {n.kind: n for n in gz if n.article == 8}
     assert art8["reward"].imposed_by == ("上级党委",) and art8["reward"].bearers == ("党政主要负责人",)
     assert art8["sanction"].condition == "考评不合格的"
@@ -120,3 +126,79 @@ def test_an_unseen_measure_of_the_genre() -> None:
     assert by[(2, None)]["coverage"] == "direct"
     topics = {r["topic"] for r in rows if r["article"] == 7}
     assert topics <= {"interpretation", "entry-into-force"} and topics
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Measures of other kinds (tests/data/corpus-extra): bearers are read from each norm's own text.
+EXTRA = ROOT / "tests" / "data" / "corpus-extra"
+ACCOUNTABILITY = "central-2016-ccp-accountability-regulation"
+DECISIONS = "central-2019-major-administrative-decision-procedure"
+
+
+@pytest.fixture(scope="module")
+def extra() -> dict[str, list[Norm]]:
+    lex = load_lexicon()
+    return {f.stem: extract(parse_file(f, f.stem), lex) for f in sorted(EXTRA.glob("*.txt"))}
+
+
+def _one(ns: list[Norm], article: int, item: int | None, words: str) -> Norm:
+    found = [n for n in ns if n.article == article and n.item == item and words in norm_text(n.quote)]
+    assert found, (article, item, words)
+    return found[0]
+
+
+def test_bearers_of_other_measures_are_their_own_words(extra: dict[str, list[Norm]]) -> None:
+    lex = load_lexicon()
+    for mid, ns in extra.items():
+        m = parse_file(EXTRA / f"{mid}.txt", mid)
+        text = {a.number: norm_text(a.text) for a in m.articles}
+        for n in ns:
+            assert n.bearers, n.id
+            if n.bearer_text is None:  # no bearer named: the explicit marker, never a default role
+                assert n.bearers == (lex.unspecified,), n.id
+                continue
+            assert n.bearer_text in text[n.article], n.id  # as written in its article (lead, clause before)
+            for b in n.bearers:  # a thesaurus role only when the text names it
+                if b in lex.roles:
+                    r = lex.roles[b]
+                    assert any(norm_text(w) in text[n.article] for w in (r.label, *r.alt_zh)), (n.id, b)
+    # the roles of the two seed measures are not the bearers of measures that do not name them
+    seed_default = "县级以上地方党委和政府工作部门主要负责人"
+    assert not [n.id for ns in extra.values() for n in ns if seed_default in n.bearers]
+
+
+def test_bearers_subjects_agents_and_carried(extra: dict[str, list[Norm]]) -> None:
+    acc, dec = extra[ACCOUNTABILITY], extra[DECISIONS]
+    assert _one(acc, 9, None, "组织部门应当将问责决定材料").bearer_text == "组织部门"
+    late = _one(acc, 9, None, "一个月内")  # carried over from the clause before, with its deadline
+    assert late.bearer_text == "组织部门" and late.deadline == "一个月内" and late.kind == "obligation"
+    assert _one(acc, 8, None, "问责决定应当由").bearer_text == "党中央或者有管理权限的党组织"  # 由-agent
+    assert _one(acc, 12, None, "负责解释").bearer_text == "中央纪律检查委员会"
+    assert _one(dec, 2, None, "适用本条例").bearer_text == "县级以上地方人民政府"
+    assert _one(dec, 25, None, "应当由负责合法性审查的部门").bearer_text == "负责合法性审查的部门"
+    assert _one(dec, 19, None, "专家、专业机构应当独立").bearers == ("专家、专业机构",)  # minted, as written
+    nothing = _one(acc, 7, None, "可以单独使用")  # about the sanctions themselves: no one is named
+    assert nothing.bearer_text is None and nothing.kind == "permission"
+
+
+def test_permissions_deadlines_and_chapters(extra: dict[str, list[Norm]]) -> None:
+    dec = extra[DECISIONS]
+    may = _one(dec, 21, None, "市、县级人民政府可以")
+    assert may.kind == "permission" and may.bearer_text == "市、县级人民政府"
+    assert _one(dec, 37, None, "行政首长可以先决定中止执行").kind == "permission"
+    assert _one(dec, 16, None, "听证会材料").deadline == "7日前"
+    assert all(n.kind == "sanction" for n in dec if 38 <= n.article <= 41)  # 第五章 法律责任
+    assert _one(dec, 44, None, "起施行").kind == "meta" and _one(dec, 42, None, "参照").kind == "scope"  # 附则
+    rows = [norm_to_json(n) for n in dec]
+    assert {"deadline", "bearer_text", "bearer", "kind", "frequency"} <= set(rows[0])
+    assert any(r["deadline"] == "7日前" for r in rows)
+
+
+def test_lead_ins_of_itemised_articles_state_norms(extra: dict[str, list[Norm]]) -> None:
+    acc = extra[ACCOUNTABILITY]
+    lead = _one(acc, 6, None, "应当予以问责")  # the penalty clause before the items
+    assert lead.kind == "sanction" and lead.bearer_text == "党组织和党的领导干部"
+    assert all(n.kind == "sanction" and n.bearer_text == "党组织和党的领导干部" for n in acc if n.article == 6)
+    # 对党组织的问责方式包括: each item is a sanction on 党组织; after the items, those on 党的领导干部
+    assert _one(acc, 7, 3, "予以改组").bearer_text == "党组织"
+    assert _one(acc, 7, None, "进行诫勉").bearer_text == "党的领导干部"

@@ -8,32 +8,53 @@ the ontology files through :mod:`fzqa.lexicon`; this module holds only the proce
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fzqa.corpus import cn_number
 from fzqa.lexicon import Lexicon, Match, load_lexicon, norm_text
 from fzqa.types import Article, Frequency, Measure, Norm
 
-EXTRACT_VERSION = "1"
+EXTRACT_VERSION = "2"
 
-_SENTENCE_END = "。；;！？!?"
+_SENTENCE_END = "。；;！？!?\n"
 _CLAUSE_SEP = "，,"
 _CITE = re.compile(r"《([^《》]+)》")
 _CITE_NFKC = re.compile(r"《[^《》]*》")
 _CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _LEADING_NOISE = re.compile(r"^[\s,，、:：;；]+|[\s,，、:：;；。]+$")
+_DE_PHRASE = re.compile(r"[^的,;。:]{1,20}的")  # a modifier ending in 的 (负责合法性审查的部门)
+_BRACKETS = re.compile(r"\([^()]*\)")
+_JOINERS = re.compile(r"和|及其|及|以及|或者|或|与|、|,")
+_DEFINED_AS = re.compile(r"\(以下(简)?称[^()]*\)")  # 县级以上地方人民政府(以下称决策机关)
+# Sizes in characters, read off the corpus-extra texts: a bearer's first head starts within 20 characters of
+# its clause (县级以上地方各级人民政府…); a bare noun before the head is at most 4 (决策承办单位, 审计机关);
+# a heading word of an item (检查。, 通报。) is at most 8 characters.
+_MAX_MODIFIER = 20
+_MAX_NOUN_MODIFIER = 4
+_MAX_HEADING = 8
+
+
+@dataclass(frozen=True)
+class _Bearer:
+    text: str  # as the text names it (NFKC)
+    labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
 
 
 @dataclass
 class _Context:
-    """What a provision inherits: the article lead's subject and kind, the previous sentence's subject."""
+    """What a provision inherits: the article lead's subject and kind, the previous clause's subject, the
+    chapter's kind. There is no default bearer: a norm whose text names none gets the unspecified marker."""
 
-    subject: tuple[str, ...] = ()
+    subject: tuple[str, ...] = ()  # role labels of the bearer carried over
+    subject_text: str | None = None  # that bearer as written
     list_kind: str | None = None  # kind given by a lead-in to the items (conditions → sanction)
+    item_kind: str | None = None  # kind of the items of a list of sanctions (问责方式包括:)
     duty_list: bool = False
     lead_cites: tuple[str, ...] = ()
-    fallback: tuple[str, ...] = field(default_factory=tuple)
+    chapter_kind: str | None = None  # meta (附则) or sanction (法律责任), from the chapter title
+    sanctioned: _Bearer | None = None  # whom the previous sanction fell on (对直接责任者…;情节较重的,给予…)
 
 
 @dataclass(frozen=True)
@@ -76,10 +97,170 @@ class Extractor:
         self.lex = lexicon
         self.kind_cues = lexicon.kind_cues()
         self.period_cues = lexicon.period_cues()
+        self._head = lexicon.cue("bearerHeadCue").patterns
+        self._pred = lexicon.cue("predicateCue").patterns
+        self._join = lexicon.cue("bearerJoinCue").patterns
+        self._modifier = re.compile("|".join(f"(?:{p.pattern})" for p in lexicon.cue("bearerModifierCue").patterns))
 
-    # ---------------------------------------------------------------- roles in a piece of text
+    # ---------------------------------------------------------------- bearers named by the text
+    def _heads(self, t: str, start: int) -> list[tuple[int, int]]:
+        return sorted({(m.start(), m.end()) for p in self._head for m in p.finditer(t, start)})
+
+    def _predicate_at(self, t: str, pos: int) -> bool:
+        return self._predicate_len(t, pos) > 0
+
+    def _predicate_len(self, t: str, pos: int) -> int:
+        return max((len(m.group(0)) for p in self._pred if (m := p.search(t[pos:]))), default=0)
+
+    def _modifier_ok(self, mod: str, head: str = "") -> bool:
+        """Words before a bearer's first head: 的-phrases, levels and quantifiers, or a short noun (决策承办)."""
+        bare = _DE_PHRASE.sub("", mod)
+        # a modal or 由 outside a 的-phrase, or opening it, is no part of a name (应当由负责…的部门);
+        # inside one it is (违犯党纪应当受到党纪责任追究的党组织)
+        if self.lex.has_cue("notInBearerCue", bare) or self.lex.has_cue("notInBearerCue", mod[:3]):
+            return False
+        rest = self._modifier.sub("", bare)
+        if (rest and not _CJK_CHAR.fullmatch(rest[0])) or any(not _CJK_CHAR.fullmatch(ch) for ch in rest):
+            return False  # an item marker or a number is no part of a bearer's name
+        # a verb opens it, or a two-character verb stands inside it (充分发挥党委…); one character inside is a
+        # noun's (党政主要负责人: 要)
+        ctx = rest + head  # the head decides some words (组织 before 部门 is a noun)
+        verb = any((n := self._predicate_len(ctx, i)) and (i == 0 or n >= 2) for i in range(len(rest)))
+        return not rest or (len(rest) <= _MAX_NOUN_MODIFIER and not verb)
+
+    def np_at(self, t: str, start: int = 0, need_predicate: bool = True, loose: bool = False) -> tuple[int, int] | None:
+        """The bearer noun phrase that opens ``t[start:]``: modifiers, then heads joined by 和/、/及其…; with
+        ``need_predicate`` it must be followed by the start of a predicate (应当, 负责, 贯彻…), without it by
+        nothing; ``loose``: by anything."""
+        heads = self._heads(t, start)
+        if (
+            not heads
+            or heads[0][0] - start > _MAX_MODIFIER
+            or not self._modifier_ok(t[start : heads[0][0]], t[heads[0][0] :])
+        ):
+            return None
+        end = heads[0][1]
+        for h_start, h_end in heads[1:]:
+            if self._predicate_at(t, end):
+                return (start, end)
+            if h_start < end:
+                continue
+            if not any(p.search(t[end:h_start]) for p in self._join):
+                break
+            end = h_end
+        if loose or self._predicate_at(t, end) or (not need_predicate and not t[end:].strip(" :")):
+            return (start, end)
+        return None
+
+    def subject_of(self, clause: str) -> tuple[int, int] | None:
+        """The subject of a clause (not an object introduced by 对)."""
+        c = clause.lstrip()
+        if not c or c.startswith("对"):
+            return None
+        off = len(clause) - len(c)
+        span = self.np_at(c, 0)
+        return None if span is None else (span[0] + off, span[1] + off)
+
+    def agent_of(self, clause: str) -> str | None:
+        """The agent after 由 (由决策承办单位负责…, 应当由…部门进行…)."""
+        m = self.lex.has_cue("agentCue", clause)
+        if not m:
+            return None
+        span = self.np_at(clause, m.end())
+        return clause[span[0] : span[1]] if span else None
+
+    def target_of(self, clause: str) -> str | None:
+        """Whom a clause opening with 对 is about, when that is a bearer (对党组织的问责方式…, 对…的领导干部)."""
+        c = clause.strip()
+        if not c.startswith("对"):
+            return None
+        skip = 2 if c.startswith("对于") else 1
+        c = "对" + c[skip:]
+        span = self.np_at(c, 1, need_predicate=False)
+        if span and not c[span[1] :].strip(" :"):
+            return c[1 : span[1]]
+        # 对党组织的问责方式包括: the bearer before a 的
+        rest = c[1:]
+        for i, ch in enumerate(rest):
+            if ch == "的":
+                span = self.np_at(rest[:i], 0, need_predicate=False)
+                if span and span[1] == i:
+                    return rest[:i]
+        return None
+
+    def topic_subject(self, clauses: list[str]) -> bool:
+        """Whether a norm's subject is a thing, not a bearer (上述问责方式,可以…; 听证会材料应当…送达)."""
+        if not clauses:
+            return False
+        first = clauses[0]
+        if first.endswith("的") or self._predicate_at(first, 0) or self.subject_of(first) or first.startswith("对"):
+            return False
+        m = self.modal(first)
+        if m:
+            return m.start() > 0
+        nxt = self.modal(clauses[1]) if len(clauses) > 1 else None
+        return nxt is not None and nxt.start() == 0
+
+    def resolve(self, text: str) -> tuple[str, ...]:
+        """Thesaurus roles a bearer as written names (its whole words), or the text itself: a role to mint."""
+        t = _DEFINED_AS.sub("", text).strip()
+        plain = _BRACKETS.sub("", t)
+        for cand in (t, plain, self._lead_modifiers(plain)):
+            c = self.lex.canonical(cand)
+            if c and not self.lex.roles[c].is_post:
+                return (c,)
+        ms = [m for m in self.lex.match_roles(plain) if not self.lex.roles[m.label].is_post]
+        if ms:
+            rest = list(plain)
+            for m in ms:
+                rest[m.start : m.end] = " " * (m.end - m.start)
+            if not _JOINERS.sub("", self._modifier.sub("", "".join(rest).replace("的", ""))).strip():
+                return tuple(dict.fromkeys(m.label for m in ms))
+        return (t,)
+
+    def _lead_modifiers(self, t: str) -> str:
+        while True:
+            m = self._modifier.match(t)
+            if not m or not m.group(0):
+                return t
+            t = t[m.end() :]
+
+    def named_bearer(self, text: str) -> _Bearer | None:
+        """The bearer a norm's own words name: the subject of its first clause that has one, else the agent (由…)."""
+        clauses = [text[c.start : c.end].strip(" ,") for c in _spans(text, _CLAUSE_SEP)]
+        bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
+        for i, c in enumerate(clauses):
+            span = self.subject_of(c)
+            if span:
+                surface = ",".join([*bare, c[span[0] : span[1]]])
+                return self._bearer(surface)
+            whole = None if c.startswith("对") else self.np_at(c, 0, need_predicate=False)
+            if whole and whole[1] == len(c.rstrip(" :")):
+                bare.append(c)
+                nxt = self.modal(clauses[i + 1]) if i + 1 < len(clauses) else None
+                if nxt is not None and nxt.start() == 0:
+                    surface = ",".join(bare)
+                    return self._bearer(surface)
+            else:
+                bare = []
+        for c in clauses:
+            agent = self.agent_of(c)
+            if agent:
+                return self._bearer(agent)
+        return None
+
+    def role_facets(self, label: str) -> tuple[str | None, str | None]:
+        """A minted role's kind (PartyOrgan, GovernmentOrgan, PostHolder, InspectionTeam) and level, where its
+        words say so."""
+        t = norm_text(label)
+        order = ("InspectionTeam", "PostHolder", "PartyOrgan", "GovernmentOrgan")
+        kind = next((k for k in order if k in self.lex.bearer_kinds and self.lex.has_cue(k, t)), None)
+        levels = list(dict.fromkeys(m.label for m in self.lex.match_levels(t)))
+        return kind, (levels[0] if len(levels) == 1 else None)
+
+    # ---------------------------------------------------------------- thesaurus roles in a piece of text
     def _masked(self, text: str) -> tuple[str, list[Match]]:
-        """NFKC text with cited titles blanked, its role mentions, and the text with those mentions blanked."""
+        """NFKC text with cited titles and role mentions blanked, and those role mentions."""
         t = _CITE_NFKC.sub(lambda m: "□" * len(m.group(0)), norm_text(text))
         roles = self.lex.match_roles(t)
         masked = list(t)
@@ -87,50 +268,45 @@ class Extractor:
             masked[m.start : m.end] = "□" * (m.end - m.start)
         return "".join(masked), roles
 
-    def modal(self, text: str) -> re.Match[str] | None:
-        """The first modal word outside role names and cited titles."""
-        return self.lex.has_cue("modalCue", self._masked(text)[0])
-
-    def subject(self, text: str) -> tuple[str, ...]:
-        """Roles named as the subject: before the first modal word, not preceded by an object cue."""
-        masked, roles = self._masked(text)
-        modal = self.lex.has_cue("modalCue", masked)
-        if not modal:
-            # no modal word: a role that opens the clause and is followed by more words is its subject
-            # ("党委主要负责人每年年底前向上级党委报告…"); a bare list of roles is not
-            lead = roles[0] if roles else None
-            if lead and not masked[: lead.start].strip(" □") and _CJK_CHAR.search(masked[lead.end :]):
-                r = self.lex.roles.get(lead.label)
-                return (lead.label,) if r is not None and not r.is_post else ()
-            return ()
-        out: list[str] = []
-        for m in roles:
-            if m.start >= modal.start():
-                break
-            if self.lex.has_cue("objectCue", masked[: m.start]):
-                continue
-            if m.label not in out and m.label in self.lex.roles and not self.lex.roles[m.label].is_post:
-                out.append(m.label)
-        return tuple(out)
-
     def roles_in(self, text: str) -> tuple[str, ...]:
-        """Roles (not posts) named in ``text``, outside cited titles."""
+        """Thesaurus roles (not posts) named in ``text``, outside cited titles."""
         out: list[str] = []
-        for m in self._masked(text)[1]:
+        t = _CITE_NFKC.sub(lambda m: "□" * len(m.group(0)), norm_text(text))
+        for m in self.lex.match_roles(t):
             if m.label not in out and not self.lex.roles[m.label].is_post:
                 out.append(m.label)
         return tuple(out)
 
-    # ---------------------------------------------------------------- kinds and frequencies
+    def modal(self, text: str) -> re.Match[str] | None:
+        """The first modal word outside role names and cited titles (主要负责人 holds no 要)."""
+        return self.lex.has_cue("modalCue", self._masked(text)[0])
+
+    # ---------------------------------------------------------------- kinds, frequencies, deadlines
     def kind(self, text: str, clauses: list[str]) -> str | None:
+        if self.lex.has_cue("grantCue", text):
+            return "permission"
+        # a cue inside a condition (涉及组织调整或者组织处理的,应当…) does not make the norm's kind
+        main = [c for c in clauses if not c.endswith("的")]
+        if main and len(main) < len(clauses):
+            text = ",".join(main)
+        found: str | None = None
         for code, cue in self.kind_cues:
             for p in cue.patterns:
                 if p.pattern.startswith("^"):
                     if any(p.search(c) for c in clauses):
-                        return code
+                        found = code
                 elif p.search(text):
-                    return code
-        return None
+                    found = code
+                if found:
+                    break
+            if found:
+                break
+        if found == "permission":  # 可以 against 应当: the earlier word wins
+            may = min(m.start() for p in self.lex.cue("Permission").patterns if (m := p.search(text)))
+            must = [m.start() for p in self.lex.cue("Obligation").patterns if (m := p.search(text))]
+            if must and min(must) < may:
+                found = "obligation"
+        return found
 
     def frequency(self, text: str) -> Frequency | None:
         t = norm_text(text)
@@ -147,6 +323,10 @@ class Extractor:
                     return Frequency(code, None if as_needed else cue.default_count, m.group(0))
         return None
 
+    def deadline(self, text: str) -> str | None:
+        m = self.lex.has_cue("deadlineCue", norm_text(text))
+        return m.group("deadline") if m else None
+
     # ---------------------------------------------------------------- norms of one provision
     def groups(self, text: str) -> list[_Span]:
         """Sentences, each cut where a new norm begins."""
@@ -160,15 +340,20 @@ class Extractor:
             prohibition_open = False
             cur_freq = False
             for c in clauses:
-                body = norm_text(text[c.start : c.end]).strip()
+                body = norm_text(text[c.start : c.end]).strip(" ,")
                 freq = self.frequency(body) is not None
+                so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
+                opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
                 starts_new = cur is not None and (
                     prohibition_open
                     or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
                     or self.lex.has_cue("newNormCue", body) is not None
                     or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
                     or body.startswith("不得")
-                    or bool(self.subject(body))
+                    # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
+                    or (self.subject_of(body) is not None and not opener)
+                    # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
+                    or (body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None)
                 )
                 if cur is None or starts_new:
                     if cur is not None:
@@ -183,55 +368,72 @@ class Extractor:
                 out.append(cur)
         return [s for s in (_strip_span(text, g) for g in out) if s.end > s.start]
 
+    def _bearer(self, surface: str) -> _Bearer:
+        clean = _DEFINED_AS.sub("", surface).strip()
+        return _Bearer(clean, self.resolve(clean))
+
+    def _carry(self, ctx: _Context, b: _Bearer) -> None:
+        ctx.subject, ctx.subject_text = b.labels, b.text
+
     def provision_norms(
-        self, measure: Measure, article: Article, item: int | None, text: str, ctx: _Context
+        self, measure: Measure, article: Article, item: int | None, text: str, ctx: _Context, first: int = 1
     ) -> list[Norm]:
         norms: list[Norm] = []
         base = f"{measure.id}/art_{article.number}" + (f"__item_{item}" if item is not None else "")
         # an item of a list of conditions (有下列情形之一的) is one condition, whatever its sentences
-        spans = [_strip_span(text, _Span(0, len(text)))] if ctx.list_kind and item is not None else self.groups(text)
+        in_list = ctx.list_kind is not None and item is not None
+        spans = [_strip_span(text, _Span(0, len(text)))] if in_list else self.groups(text)
         for g in spans:
             quote = text[g.start : g.end]
             t = norm_text(quote)
             clauses = [
                 norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
             ]
-            explicit = self.subject(t)
-            if explicit:
-                ctx.subject = explicit
-            subject = explicit or ctx.subject or ctx.fallback
             kind = self.kind(t, clauses)
+            named = self.named_bearer(t)
+            target = self.target_of(clauses[0]) if clauses else None
+            if kind is None and t.rstrip().endswith(":"):
+                # a lead-in that states no norm (对党组织的问责方式包括:): its bearer carries to what follows
+                if named or target:
+                    who = named or self._bearer(str(target))
+                    self._carry(ctx, who)
+                continue
+            if kind is None and g is spans[0] and len(spans) > 1 and len(_CJK_CHAR.findall(t)) <= _MAX_HEADING:
+                continue  # the heading word of an item (检查。), not a norm
+            if named:
+                self._carry(ctx, named)
+            bearer = _Bearer(ctx.subject_text or "", ctx.subject) if ctx.subject else None
+            if named is None and not in_list and self.topic_subject(clauses):
+                bearer = None  # the norm is about a thing (问责方式, 材料) and names no one
             condition: str | None = None
-            if ctx.list_kind and item is not None:
+            if in_list:
                 kind = ctx.list_kind
                 condition = _LEADING_NOISE.sub("", text)
+            if ctx.chapter_kind == "meta" and kind != "scope":
+                kind = "meta"
+            elif ctx.chapter_kind == "sanction" and kind in (None, "obligation", "principle"):
+                kind = "sanction"
+            elif ctx.item_kind and item is not None and kind in (None, "obligation"):
+                kind = ctx.item_kind
             if kind is None or (kind == "principle" and ctx.duty_list and item is not None):
                 kind = "obligation"
-            bearers = subject
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             if kind in ("sanction", "reward"):
-                if ctx.list_kind and item is not None:
-                    bearers, imposed = ctx.subject or subject, ()
+                if in_list:
                     cites = cites or ctx.lead_cites
                 else:
-                    target = self.lex.has_cue("targetCue", t)
-                    cond_m = self.lex.has_cue("conditionCue", t)
-                    target_roles = self.roles_in(target.group("target")) if target else ()
-                    if target and target_roles:
-                        bearers, imposed = target_roles, tuple(r for r in subject if r not in target_roles)
-                        condition = target.group("cond")
-                    elif cond_m and self.roles_in(cond_m.group("cond")):
-                        bearers, condition = self.roles_in(cond_m.group("cond")), cond_m.group("cond")
-                    else:
-                        imposed = subject
-                        if target:
-                            condition = (target.group("cond") or "") + target.group("target")
+                    carried = bearer
+                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target, ctx.sanctioned)
+                    condition = cond or condition
+                    if bearer is not carried:
+                        ctx.sanctioned = bearer
             coverage: str | None = None
             levels: tuple[str, ...] = ()
             topic: str | None = None
             if kind == "scope":
-                bearers = self.roles_in(t) or subject
+                bearer = self._scope_bearer(t) or bearer
+                labels = bearer.labels if bearer else ()
                 coverage = self.lex.coverage_codes["ByReference" if self.lex.has_cue("ByReference", t) else "Direct"]
                 above = self.lex.has_cue("levelAndAboveCue", t)
                 if above:
@@ -240,26 +442,30 @@ class Extractor:
                     )
                     levels = tuple(c for c, lv in self.lex.levels.items() if lv.rank <= rank)
                     # a bearer with a level of its own (乡镇党政主要负责人) adds that level
-                    own = {lv for r in bearers if (lv := self.lex.level_of(r)) is not None}
+                    own = {lv for r in labels if r in self.lex.roles and (lv := self.lex.level_of(r)) is not None}
                     levels += tuple(c for c in self.lex.levels if c in own and c not in levels)
                 else:
-                    levels = tuple(dict.fromkeys(lv for r in bearers if (lv := self.lex.level_of(r)) is not None))
+                    levels = tuple(
+                        dict.fromkeys(
+                            lv for r in labels if r in self.lex.roles and (lv := self.lex.level_of(r)) is not None
+                        )
+                    )
             if kind == "meta":
+                bearer = named  # a meta rule binds whom it names (由…解释), no one else
                 for name, code in self.lex.topic_codes.items():
                     if self.lex.has_cue(name, t):
                         topic = code
                         break
-            if kind == "meta" or not bearers:
-                bearers = ctx.fallback
+            bearers = bearer.labels if bearer and bearer.labels else (self.lex.unspecified,)
             norms.append(
                 Norm(
-                    id=f"{base}/n{len(norms) + 1}",
+                    id=f"{base}/n{first + len(norms)}",
                     measure=measure.id,
                     article=article.number,
                     item=item,
                     kind=kind,
                     bearers=bearers,
-                    action=self.action(quote, explicit),
+                    action=self.action(quote, named is not None),
                     quote=quote,
                     frequency=self.frequency(quote),
                     cites=cites,
@@ -268,14 +474,64 @@ class Extractor:
                     coverage=coverage,
                     levels=levels,
                     topic=topic,
+                    bearer_text=bearer.text if bearer and bearer.labels else None,
+                    deadline=None if kind == "prohibition" else self.deadline(quote),  # 五年内不得: a ban's span
                 )
             )
         return norms
 
-    def action(self, quote: str, subject: tuple[str, ...]) -> str:
+    def _sanctioned(
+        self, t: str, clauses: list[str], bearer: _Bearer | None, target: str | None, previous: _Bearer | None = None
+    ) -> tuple[_Bearer | None, tuple[str, ...], str | None]:
+        """Whom a sanction or reward falls on, who imposes it, and on what condition."""
+        imposer = next((a for c in clauses if (a := self.agent_of(c))), None)
+        by = self.resolve(imposer) if imposer else ()
+        others = tuple(r for r in (bearer.labels if bearer else ()))
+        # 对考评不合格的党政主要负责人进行约谈 / 对在…中履职不力的领导班子和领导干部,…由…进行约谈
+        m = self.lex.has_cue("targetCue", t)
+        if m and self.roles_in(m.group("target")):
+            roles = self.roles_in(m.group("target"))
+            return _Bearer(m.group("target"), roles), by or tuple(r for r in others if r not in roles), m.group("cond")
+        found = self.lex.has_cue("foundTargetCue", t)
+        if not target and found:
+            span = self.np_at(found.group("who") + "有", 0)
+            target = found.group("who")[: span[1]] if span else None
+        if target:
+            who = self._bearer(target)
+            return who, by or tuple(r for r in others if r not in who.labels), None
+        # X…的, (由Y)…予以问责: the sanction falls on X
+        cond = self.lex.has_cue("conditionCue", t)
+        if cond:
+            span = self.subject_of(clauses[0]) if clauses else None
+            if span:
+                return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
+            roles = self.roles_in(cond.group("cond"))
+            if roles:
+                return _Bearer(cond.group("cond"), roles), by, cond.group("cond")
+        if m:
+            return bearer, by or others, (m.group("cond") or "") + m.group("target")
+        if previous is not None:  # 情节较重的,给予…处分: on whom the sentence before named
+            return previous, by or tuple(r for r in others if r not in previous.labels), None
+        return bearer, by or others, None
+
+    def _scope_bearer(self, t: str) -> _Bearer | None:
+        """Whom a scope rule covers: the thesaurus roles it names, else the bearer it names as written."""
+        roles = self.roles_in(t)
+        direct = self.lex.has_cue("Direct", t)
+        span = self.np_at(t, direct.end(), loose=True) if direct else None
+        if span is None:
+            span = self.np_at(t, 0, loose=True)
+        if span is None:
+            span = self.subject_of(t)
+        surface = t[span[0] : span[1]] if span else None
+        if roles:
+            return _Bearer(surface or "、".join(roles), roles)
+        return self._bearer(surface) if surface else None
+
+    def action(self, quote: str, has_subject: bool) -> str:
         """The norm's words without its subject and modal, cut to a short phrase."""
         t = quote
-        if subject:
+        if has_subject:
             modal = self.modal(t)
             if modal and modal.start() < 40:
                 t = t[modal.start() :]
@@ -287,38 +543,47 @@ class Extractor:
         return t
 
     # ---------------------------------------------------------------- a whole measure
+    def _chapter_kind(self, article: Article) -> str | None:
+        title = norm_text(article.chapter or "")
+        if self.lex.has_cue("metaChapterCue", title):
+            return "meta"
+        if self.lex.has_cue("sanctionChapterCue", title):
+            return "sanction"
+        return None
+
     def extract(self, measure: Measure) -> list[Norm]:
-        # The measure's addressees (its direct scope rule) bear norms whose text names no one.
-        fallback: tuple[str, ...] = ()
-        for art in measure.articles:
-            t = norm_text(art.text)
-            if self.lex.has_cue("Direct", t) and not self.lex.has_cue("ByReference", t):
-                fallback = self.roles_in(t)
-                if fallback:
-                    break
-        if not fallback:
-            fallback = tuple(r for r in self.lex.bearer_roles() if not self.lex.roles[r].broader)[:1]
         norms: list[Norm] = []
         for art in measure.articles:
-            ctx = _Context(fallback=fallback)
-            if art.items:
-                lead = norm_text(art.lead)
-                ctx.subject = self.subject(lead) or self.roles_in(lead)[:1]
-                ctx.duty_list = self.lex.has_cue("dutyListCue", lead) is not None
-                if self.lex.has_cue("conditionListCue", lead):
-                    ctx.list_kind = self.kind(lead, [lead]) or "sanction"
-                    ctx.lead_cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(art.lead)))
-                for it in art.items:
-                    item_ctx = _Context(
-                        subject=ctx.subject,
-                        list_kind=ctx.list_kind,
-                        duty_list=ctx.duty_list,
-                        lead_cites=ctx.lead_cites,
-                        fallback=fallback,
-                    )
-                    norms.extend(self.provision_norms(measure, art, it.number, it.text, item_ctx))
-            else:
+            ctx = _Context(chapter_kind=self._chapter_kind(art))
+            if not art.items:
                 norms.extend(self.provision_norms(measure, art, None, art.text, ctx))
+                continue
+            lead = norm_text(art.lead)
+            ctx.duty_list = self.lex.has_cue("dutyListCue", lead) is not None
+            if self.lex.has_cue("conditionListCue", lead):
+                ctx.list_kind = self.kind(lead, [lead]) or "sanction"
+                ctx.lead_cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(art.lead)))
+            elif self.lex.has_cue("sanctionListCue", lead):
+                ctx.item_kind = "sanction"
+            # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
+            lead_ctx = _Context(chapter_kind=ctx.chapter_kind)
+            own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
+            if ctx.list_kind:  # 有下列情形之一的,应当从重或者加重处分: the lead states the list's norm
+                own = [dataclasses.replace(n, kind=ctx.list_kind) if n.kind == "obligation" else n for n in own]
+            norms.extend(own)
+            if lead_ctx.subject:
+                ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
+            ctx.sanctioned = lead_ctx.sanctioned
+            for it in art.items:
+                item_ctx = dataclasses.replace(ctx)
+                norms.extend(self.provision_norms(measure, art, it.number, it.text, item_ctx))
+            # paragraphs after the last item are the article's own words too
+            last = art.items[-1].text
+            at = art.text.rfind(last)
+            tail = art.text[at + len(last) :] if at >= 0 else ""
+            if tail.strip():
+                tail_ctx = dataclasses.replace(ctx, list_kind=None, item_kind=None)
+                norms.extend(self.provision_norms(measure, art, None, tail, tail_ctx, first=len(own) + 1))
         return norms
 
 
@@ -338,9 +603,11 @@ def norm_to_json(n: Norm) -> dict[str, object]:
         "bearer": n.bearers[0] if n.bearers else None,
         "bearers": list(n.bearers),
         "action": n.action,
+        "bearer_text": n.bearer_text,
         "frequency": None
         if n.frequency is None
         else {"period": n.frequency.period, "min_count": n.frequency.min_count, "cue": n.frequency.cue},
+        "deadline": n.deadline,
         "cites": list(n.cites),
         "condition": n.condition,
         "imposed_by": list(n.imposed_by),

@@ -23,12 +23,14 @@ from fzqa.types import Measure, Norm
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 ID = Namespace("https://w3id.org/fzqa/id/")
+ROLE_NS = Namespace("https://w3id.org/fzqa/role/")
 KG_FILES = ("fzqa-kg.ttl", "fzqa-kg.jsonld", "fzqa-kg.owl")
 ONTOLOGY_FILES = ("fzqa.ttl", "roles.ttl", "jurisdictions.ttl")
 
 KIND_CLASS = {
     "obligation": FZQA.Obligation,
     "prohibition": FZQA.Prohibition,
+    "permission": FZQA.Permission,
     "principle": FZQA.Principle,
     "sanction": FZQA.Sanction,
     "reward": FZQA.Reward,
@@ -71,6 +73,28 @@ def citation_label(short: str, article: int, item: int | None = None) -> str:
 
 def _instrument_iri(title: str) -> URIRef:
     return ID["instrument/" + hashlib.sha1(title.encode("utf-8")).hexdigest()[:12]]
+
+
+def _role_iri(g: Graph, lexicon: Lexicon, measure: str, label: str) -> URIRef:
+    """The thesaurus role of ``label``, or a role of the measure minted from its words (SKOS concept with the
+    label as written, and its kind and level where the words say so)."""
+    if label in lexicon.roles:
+        return URIRef(lexicon.roles[label].iri)
+    from fzqa.extract import Extractor
+
+    iri = ROLE_NS[f"{measure}/" + hashlib.sha1(label.encode("utf-8")).hexdigest()[:12]]
+    if (iri, RDF.type, FZQA.Role) not in g:
+        g.add((iri, RDF.type, FZQA.Role))
+        g.add((iri, RDF.type, SKOS.Concept))
+        g.add((iri, SKOS.prefLabel, Literal(label, lang="zh")))
+        g.add((iri, SKOS.inScheme, FZQA.roleScheme))
+        g.add((iri, FZQA.mintedIn, measure_iri(measure)))
+        kind, level = Extractor(lexicon).role_facets(label)
+        if kind:
+            g.add((iri, FZQA.bearerKind, FZQA[kind]))
+        if level:
+            g.add((iri, FZQA.level, URIRef(lexicon.levels[level].iri)))
+    return iri
 
 
 def load_tbox(ontology_dir: Path) -> Graph:
@@ -162,9 +186,13 @@ def build_graph(measures: Iterable[Measure], norms: Iterable[Norm], lexicon: Lex
         g.add((ni, FZQA.sourceProvision, src))
         g.add((ni, PROV.wasDerivedFrom, src))
         for r in n.bearers:
-            g.add((ni, FZQA.bearer, URIRef(lexicon.roles[r].iri)))
+            g.add((ni, FZQA.bearer, _role_iri(g, lexicon, n.measure, r)))
         for r in n.imposed_by:
-            g.add((ni, FZQA.imposedBy, URIRef(lexicon.roles[r].iri)))
+            g.add((ni, FZQA.imposedBy, _role_iri(g, lexicon, n.measure, r)))
+        if n.bearer_text:
+            g.add((ni, FZQA.bearerLabel, Literal(n.bearer_text, lang=zh)))
+        if n.deadline:
+            g.add((ni, FZQA.deadline, Literal(n.deadline, lang=zh)))
         if n.frequency is not None:
             fi = ID[n.id + "/frequency"]
             g.add((ni, FZQA.frequency, fi))
@@ -201,6 +229,7 @@ class Validation:
     conforms: bool
     violations: int
     report: str
+    warnings: int = 0  # results of severity sh:Warning (e.g. a norm whose text names no bearer); they do not fail
 
 
 # focus nodes validated per pyshacl call when progress is reported: a progress line every few seconds (with the
@@ -211,34 +240,40 @@ SHACL_CHUNK = 100
 def validate(graph: Graph, shapes_path: Path, progress: Callable[[str], None] | None = None) -> Validation:
     """SHACL validation of the whole graph against ontology/shapes.ttl.
 
-    With ``progress``, shape by shape, and the focus nodes of a shape targeting classes (sh:targetClass, the
-    instances of the class and its subclasses) in chunks of SHACL_CHUNK, reporting each chunk; shapes with
-    other targets (or blank-node shapes) are validated in one call."""
+    With ``progress``, shape by shape, and the focus nodes of each shape (sh:targetClass: the instances of the class
+    and its subclasses; sh:targetSubjectsOf / sh:targetObjectsOf / sh:targetNode) in chunks of SHACL_CHUNK,
+    reporting each chunk; shapes with SPARQL targets or implicit class targets are validated in one call."""
     from pyshacl import validate as shacl_validate
 
     shapes = Graph().parse(shapes_path, format="turtle")
     sh = Namespace("http://www.w3.org/ns/shacl#")
 
-    def run(**kwargs: Any) -> tuple[bool, int, str]:
+    def run(**kwargs: Any) -> tuple[bool, int, int, str]:
+        """(conforms, violations, warnings, report text); warnings do not fail the validation."""
         conforms, report_graph, text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, **kwargs
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, **kwargs
         )
         if not isinstance(report_graph, Graph):  # pyshacl could not run the shapes themselves
             raise KGError(f"{shapes_path}: the SHACL shapes cannot be used: {report_graph}")
-        return bool(conforms), len(list(report_graph.subjects(RDF.type, sh.ValidationResult))), str(text)
+        results = list(report_graph.subjects(RDF.type, sh.ValidationResult))
+        warnings = sum(1 for r in results if (r, sh.resultSeverity, sh.Warning) in report_graph)
+        return bool(conforms), len(results) - warnings, warnings, str(text)
 
     node_shapes = sorted(shapes.subjects(RDF.type, sh.NodeShape), key=str)
-    other_targets = any(
-        (None, p, None) in shapes for p in (sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf, sh.target)
-    ) or any((s, RDF.type, c) in shapes for s in node_shapes for c in (RDFS.Class, OWL.Class))
-    class_targeted = set(shapes.subjects(sh.targetClass, None))
+    other_targets = (None, sh.target, None) in shapes or any(
+        (s, RDF.type, c) in shapes for s in node_shapes for c in (RDFS.Class, OWL.Class)
+    )
+    class_targeted = {
+        s for p in (sh.targetClass, sh.targetSubjectsOf, sh.targetObjectsOf, sh.targetNode) for s in shapes.subjects(p)
+    }
     data = graph
     if progress is None or other_targets or not class_targeted <= set(node_shapes):
-        return Validation(*run())
+        ok, n, w, text = run()
+        return Validation(ok, n, text, w)
     data = Graph()  # one copy, validated in place by every call (the shapes have no SHACL rules to add triples)
     for t in graph:
         data.add(t)
-    conforms, count, texts = True, 0, []
+    conforms, count, warned, texts = True, 0, 0, []
     for k, shape in enumerate(node_shapes, 1):
         name = shape.n3(shapes.namespace_manager)
         classes = list(shapes.objects(shape, sh.targetClass))
@@ -248,17 +283,21 @@ def validate(graph: Graph, shapes_path: Path, progress: Callable[[str], None] | 
                 for c in classes
                 for sub in data.transitive_subjects(RDFS.subClassOf, c)
                 for n in data.subjects(RDF.type, sub)
-            },
+            }
+            | {n for p in shapes.objects(shape, sh.targetSubjectsOf) for n in data.subjects(p)}
+            | {n for p in shapes.objects(shape, sh.targetObjectsOf) for n in data.objects(None, p)}
+            | set(shapes.objects(shape, sh.targetNode)),
             key=str,
         )
         for start in range(0, len(nodes), SHACL_CHUNK):
             chunk = nodes[start : start + SHACL_CHUNK]
             progress(f"SHACL {k}/{len(node_shapes)} {name}: nodes {start + 1}-{start + len(chunk)} of {len(nodes)}")
-            ok, n, text = run(inplace=True, use_shapes=[shape], focus_nodes=chunk)
-            conforms, count = conforms and ok, count + n
-            if not ok:
+            ok, n, w, text = run(inplace=True, use_shapes=[shape], focus_nodes=chunk)
+            conforms, count, warned = conforms and ok, count + n, warned + w
+            if n or w:
                 texts.append(text)
-    return Validation(conforms, count, "\n".join(texts) if texts else "Validation Report\nConforms: True\n")
+    report = "\n".join(texts) if texts else "Validation Report\nConforms: True\n"
+    return Validation(conforms, count, report, warned)
 
 
 # ------------------------------------------------------------------------------------------- OWL

@@ -43,6 +43,7 @@ class Role:
     level: str | None  # level code: province, city, county, township
     is_post: bool
     clause_labels: tuple[str, ...]
+    unspecified: bool = False  # the explicit "no bearer named" marker (fzqa:UnspecifiedBearer)
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,7 @@ class Lexicon:
                 level=level_by_iri.get(str(lvl)) if lvl is not None else None,
                 is_post=(s, RDF.type, FZQA.Post) in g,
                 clause_labels=tuple(sorted(str(o) for o in g.objects(s, FZQA.clauseLabel))),
+                unspecified=(s, RDF.type, FZQA.UnspecifiedBearer) in g,
             )
         self.roles = roles
         # 参照执行: a role covered by reference takes the duties of another role (fzqa:appliesDutiesOf)
@@ -290,8 +292,13 @@ class Lexicon:
         for s, o in g.subject_objects(FZQA.appliesDutiesOf):
             duties_of.setdefault(label_of[str(s)], []).append(label_of[str(o)])
         self.duties_of = {k: tuple(sorted(v)) for k, v in duties_of.items()}
-        self._role_zh = _Matcher({t: r.label for r in roles.values() for t in (r.label, *r.alt_zh)}, english=False)
-        self._role_en = _Matcher({t: r.label for r in roles.values() for t in (r.label_en, *r.alt_en)}, english=True)
+        # the marker of a norm whose text names no bearer
+        self.unspecified = next((r.label for r in roles.values() if r.unspecified), "")
+        # kinds of bearer (Party organ, government organ, post, inspection team), each with its cue in cues.ttl
+        self.bearer_kinds = tuple(sorted(str(s).split("#")[-1] for s in g.subjects(RDF.type, FZQA.BearerKind)))
+        named = [r for r in roles.values() if not r.unspecified]  # the marker is not a name users or texts use
+        self._role_zh = _Matcher({t: r.label for r in named for t in (r.label, *r.alt_zh)}, english=False)
+        self._role_en = _Matcher({t: r.label for r in named for t in (r.label_en, *r.alt_en)}, english=True)
         self._hint_zh = _Matcher(
             {
                 str(o): label_of[str(s)]
@@ -484,8 +491,8 @@ class Lexicon:
         return None
 
     def bearer_roles(self) -> tuple[str, ...]:
-        """Roles that can bear norms (not posts)."""
-        return tuple(r for r, v in self.roles.items() if not v.is_post)
+        """Roles of the thesaurus that can bear norms (not posts, not the unspecified marker)."""
+        return tuple(r for r, v in self.roles.items() if not v.is_post and not v.unspecified)
 
     # ------------------------------------------------------------------ levels, measures, places
     def match_levels(self, text: str) -> list[Match]:

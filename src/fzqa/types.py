@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Norm kinds, in the order used for display.
-KINDS: tuple[str, ...] = ("obligation", "prohibition", "principle", "sanction", "reward", "scope", "meta")
+KINDS: tuple[str, ...] = (
+    "obligation",
+    "prohibition",
+    "permission",
+    "principle",
+    "sanction",
+    "reward",
+    "scope",
+    "meta",
+)
 # Frequency periods (contract in ARCHITECTURE.md).
 PERIODS: tuple[str, ...] = ("year", "half-year", "quarter", "month", "year-end", "term", "periodic")
 
@@ -68,7 +77,7 @@ class Norm:
     article: int
     item: int | None
     kind: str  # one of KINDS
-    bearers: tuple[str, ...]  # role prefLabels (zh) from ontology/roles.ttl
+    bearers: tuple[str, ...]  # role prefLabels (zh): of ontology/roles.ttl, or minted from the text (= bearer_text)
     action: str
     quote: str  # the provision's own words that state the norm (a substring of the provision text)
     frequency: Frequency | None = None
@@ -78,6 +87,8 @@ class Norm:
     coverage: str | None = None  # for scope norms: "direct" or "by-reference"
     levels: tuple[str, ...] = ()  # for scope norms: the levels covered (county, city, province, township)
     topic: str | None = None  # for meta norms: purpose, interpretation or entry-into-force
+    bearer_text: str | None = None  # the bearer as the text names it (NFKC); None when the text names none
+    deadline: str | None = None  # the time limit as written, e.g. 30日内, 两周内, 一个月内
 
 
 @dataclass(frozen=True)
