@@ -705,6 +705,16 @@ class QueryService:
         """How the workers are kept off the network (after their first query), e.g. "a network namespace …"."""
         return "; ".join(sorted({s.isolation for s in self._slots}))
 
+    def status(self) -> dict[str, Any]:
+        """Workers (their process ids), how many are busy, requests waiting, queries by client."""
+        with self._cond:
+            return {
+                "workers": [s.proc.pid for s in self._slots],
+                "busy": len(self._slots) - len(self._free),
+                "waiting": len(self._waiting),
+                "clients": dict(self._clients),
+            }
+
     def _acquire(self, client: str | None, wait: float) -> _Slot:
         s = self.settings
         retry = max(1, math.ceil(s.query_timeout))  # by then a running query has ended or been stopped
