@@ -482,7 +482,7 @@ def test_service_is_found_wherever_the_parser_would_see_it(
 SERVICE_AS_DATA = {
     "in a string": 'SELECT ?s WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }" }',
     "in a long string with quotes": "SELECT ?s WHERE { ?s ?p '''it's ''SERVICE'' <http://127.0.0.1:9/>''' }",
-    "in a comment": "SELECT ?s WHERE { ?s ?p \"none\" } # SERVICE <http://127.0.0.1:9/sparql> { }",
+    "in a comment": 'SELECT ?s WHERE { ?s ?p "none" } # SERVICE <http://127.0.0.1:9/sparql> { }',
     "in an IRI": "SELECT ?s WHERE { ?s <http://example.org/#SERVICE> ?o }",
     "as names": EX + "SELECT ?service WHERE { ?service ex:service ?o . ?o ex:a\\#SERVICE ?x }",
 }
