@@ -58,9 +58,9 @@ class Settings:
         1,
     )
     query_queue: int = _help(
-        "SPARQL requests that may wait for a busy worker (each waits at most query_timeout); more get 503 with "
-        "Retry-After. 8 with 2 workers and a 10 s time limit: the last waits at most 40 s, within the usual "
-        "60 s client timeout",
+        "SPARQL requests that may wait for a busy worker, first come first served, each for at most "
+        "query_timeout; more get 503 with Retry-After. Each waiting request holds a thread of the server's pool "
+        "of 40 (anyio's default): 8 waiting and 2 running leave 30 for the rest of the app",
         8,
     )
     host: str = _help("address the web server binds to", "127.0.0.1")

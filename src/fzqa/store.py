@@ -3,6 +3,10 @@ time limit and a result cap. Embedded pyoxigraph store by default; rdflib's memo
 
 User values are never pasted into query text: named queries (ontology/queries/*.rq) get them as
 SEP-0007 substitutions (pyoxigraph) or ``initBindings`` (rdflib).
+
+Untrusted text is read by a SPARQL 1.1 tokenizer first (UPDATE, SERVICE and deep nesting are refused from its
+tokens), then runs in a :class:`QueryService` worker: a process in a network namespace of its own, with an
+address-space limit, stopped at the time limit, restarted when it dies; clients get fair shares of the workers.
 """
 
 from __future__ import annotations
