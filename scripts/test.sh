@@ -14,6 +14,7 @@ command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need_apt+=(fonts-noto-cjk)
 [ -f /usr/share/java/owlapi-distribution.jar ] || need_apt+=(libowlapi-java)  # OWL 2 DL profile check
 [ -f /usr/share/java/jsonld-java.jar ] || need_apt+=(libjsonld-java)  # the OWL API's JSON-LD parser
+[ -x /usr/bin/roqet ] || need_apt+=(rasqal-utils)  # a SPARQL protocol client of another ecosystem
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "[test] installing Debian packages: ${need_apt[*]}"

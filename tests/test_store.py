@@ -6,11 +6,13 @@ error while the store stays unchanged and keeps answering."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import threading
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,12 @@ from rdflib import Graph
 from fzqa.settings import Settings, load_settings
 from fzqa.store import (
     FORMATS,
+    Busy,
     KnowledgeGraph,
     QueryError,
     QueryService,
     QueryTimeout,
+    check_query,
     load_named_queries,
 )
 
@@ -437,6 +441,251 @@ def test_names_that_look_like_keywords_are_not_refused(kg: KnowledgeGraph) -> No
     assert len(kg.run(q).rows) == 2
     q = 'SELECT ?s WHERE { ?s ?p "INSERT DATA { <urn:a> <urn:b> <urn:c> }" } # SERVICE <http://x>'
     assert kg.run(q).rows == []
+
+
+# ------------------------------------------------------------------------------------------- the tokenizer's refusals
+# Each hides a SERVICE from a regex over the text; the tokenizer sees the keyword where oxigraph's parser does.
+# The port is never called: check_query refuses the text first (test_sparql_protocol.py listens to prove it).
+TARGET = "<http://127.0.0.1:9/sparql>"
+EX = "PREFIX ex: <http://example.org/>\n"
+SERVICE_HIDDEN = {
+    "the tester's payload": (
+        "PREFIX ex: <http://example.org/> SELECT * WHERE { OPTIONAL { ?x ex:a\\# ?y } "
+        f"SERVICE {TARGET} {{ ?s ?p ?o }} }}"
+    ),
+    "escaped # mid-name": EX + f"SELECT * WHERE {{ ?x ex:a\\#b ?y . SERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "escaped # and . and %": EX + f"SELECT * WHERE {{ ?x ex:\\#\\.%23a\\~ ?y SERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "escaped quote in a name": EX + f"SELECT * WHERE {{ ?x ex:it\\'s ?y SERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "lower case": f"select * where {{ ?s ?p ?o service {TARGET} {{ ?s ?p ?o }} }}",
+    "mixed case, silent": f"SELECT * WHERE {{ ?s ?p ?o SeRvIcE SiLeNt {TARGET} {{ ?s ?p ?o }} }}",
+    "a variable as endpoint": f"SELECT * WHERE {{ BIND({TARGET} AS ?u) SERVICE ?u {{ ?s ?p ?o }} }}",
+    "deep in nested groups": (
+        f"SELECT * WHERE {{ {{ {{ OPTIONAL {{ ?s ?p ?o MINUS {{ SERVICE {TARGET} {{ }} }} }} }} }} }}"
+    ),
+    "in FILTER EXISTS": f"ASK {{ ?s ?p ?o FILTER EXISTS {{ SERVICE {TARGET} {{ ?s ?p ?o }} }} }}",
+    "in a subquery of a CONSTRUCT": (
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT * WHERE {{ SERVICE {TARGET} {{ ?s ?p ?o }} }} }} }}"
+    ),
+    "after a comment with quotes": f'SELECT * WHERE {{ # it\'s "quoted" <and>\n  SERVICE {TARGET} {{ ?s ?p ?o }} }}',
+    "after a comment ended by CR": f"SELECT * WHERE {{ ?s ?p ?o # SERVICE\rSERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "after strings with escapes": (
+        f"SELECT * WHERE {{ ?s ?p \"a\\\"#\", '\\\\', '''x''y''', \"\"\"#\"\"\" SERVICE {TARGET} {{ ?s ?p ?o }} }}"
+    ),
+    "after an IRI with #": f"SELECT * WHERE {{ ?s <http://x/#a> ?o SERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "after a less-than": f"SELECT * WHERE {{ ?s ?p ?o FILTER(?o<?s) SERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "glued to SILENT": f"SELECT * WHERE {{ SERVICESILENT{TARGET} {{ ?s ?p ?o }} }}",
+    "glued after true": f"SELECT * WHERE {{ ?s ?p trueSERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "glued after a number": f"SELECT * WHERE {{ ?s ?p 1SERVICE {TARGET} {{ ?s ?p ?o }} }}",
+    "glued after an IRI": f'SELECT * WHERE {{ ?s ?p "1"^^<urn:t>SERVICE {TARGET} {{ ?s ?p ?o }} }}',
+    "no spaces at all": f"ASK{{?s ?p ?o SERVICE{TARGET}{{?s ?p ?o}}}}",
+}
+
+
+@pytest.mark.parametrize("query", SERVICE_HIDDEN.values(), ids=SERVICE_HIDDEN.keys())
+def test_service_is_found_wherever_the_parser_would_see_it(
+    kg: KnowledgeGraph, service: QueryService, query: str
+) -> None:
+    at = query.upper().rindex("SERVICE")  # in these queries the last one is the keyword
+    line = query.count("\n", 0, at) + 1
+    column = at - (query.rfind("\n", 0, at) + 1) + 1
+    for run in (check_query, kg.run, service.run):
+        with pytest.raises(QueryError) as exc_info:
+            run(query)
+        err = exc_info.value
+        assert "SERVICE is not allowed" in str(err) and err.status == 403, str(err)
+        assert (err.line, err.column) == (line, column), str(err)
+
+
+SERVICE_AS_DATA = {
+    "in a string": 'SELECT ?s WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }" }',
+    "in a long string with quotes": "SELECT ?s WHERE { ?s ?p '''it's ''SERVICE'' <http://127.0.0.1:9/>''' }",
+    "in a comment": 'SELECT ?s WHERE { ?s ?p "none" } # SERVICE <http://127.0.0.1:9/sparql> { }',
+    "in an IRI": "SELECT ?s WHERE { ?s <http://example.org/#SERVICE> ?o }",
+    "as names": EX + "SELECT ?service WHERE { ?service ex:service ?o . ?o ex:a\\#SERVICE ?x }",
+}
+
+
+@pytest.mark.parametrize("query", SERVICE_AS_DATA.values(), ids=SERVICE_AS_DATA.keys())
+def test_service_as_data_is_not_refused(kg: KnowledgeGraph, query: str) -> None:
+    assert check_query(query) == "SELECT"
+    assert kg.run(query).rows == []
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("ASK{?s ?p ?o}", "ASK"),
+        (EX + "# SELECT in a comment\nDESCRIBE ex:x", "DESCRIBE"),
+        ('CONSTRUCT { ?s ?p "SELECT" } WHERE { { SELECT ?s ?p WHERE { ?s ?p ?o } } }', "CONSTRUCT"),
+        ("select distinct ?s where { ?s ?p ?o }", "SELECT"),
+    ],
+)
+def test_the_query_form_is_the_first_form_keyword(query: str, form: str) -> None:
+    assert check_query(query) == form
+
+
+@pytest.mark.parametrize(
+    ("query", "line", "column", "what"),
+    [
+        ('SELECT * WHERE {\n  ?s ?p "never closed }', 2, 9, "an unterminated string"),
+        ("SELECT * WHERE { ?s ?p ?o }\f", 1, 28, "unexpected character '\\x0c'"),
+        ("SELECT * WHERE { ?s ?p ?o\u00a0}", 1, 26, "unexpected character '\\xa0'"),
+    ],
+)
+def test_what_the_tokenizer_cannot_read_is_refused_with_its_position(
+    service: QueryService, query: str, line: int, column: int, what: str
+) -> None:
+    with pytest.raises(QueryError) as exc_info:
+        service.run(query)
+    err = exc_info.value
+    assert (err.line, err.column, err.status) == (line, column, 400)
+    assert f"SPARQL syntax error at line {line}, column {column}: {what}" in str(err)
+
+
+# ------------------------------------------------------------------------------------------- nesting depth
+DEPTH = Settings.query_max_depth
+
+
+NESTINGS: dict[str, tuple[str, str, int, Callable[[int], str]]] = {
+    # name: (text before the first opener, the opener, levels outside it, the query with n openers)
+    "braces": ("SELECT * WHERE ", "{", 0, lambda n: "SELECT * WHERE " + "{" * n + "}" * n),
+    "parentheses": (
+        "SELECT * WHERE {\n  ?s ?p ?o\n  FILTER",
+        "(",
+        1,
+        lambda n: "SELECT * WHERE {\n  ?s ?p ?o\n  FILTER" + "(" * n + "1" + ")" * n + " }",
+    ),
+    "blank nodes": (
+        "SELECT * WHERE { ?s ?p ",
+        "[ <urn:p> ",
+        1,
+        lambda n: "SELECT * WHERE { ?s ?p " + "[ <urn:p> " * n + "1" + " ]" * n + " }",
+    ),
+    "negations": (
+        "SELECT * WHERE { ?s ?p ?o FILTER(",
+        "!",
+        2,
+        lambda n: "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * n + "true) }",
+    ),
+}
+
+
+@pytest.mark.parametrize(("prefix", "opener", "outer", "make"), NESTINGS.values(), ids=NESTINGS.keys())
+def test_nesting_beyond_the_limit_is_refused_before_the_worker(
+    service: QueryService, prefix: str, opener: str, outer: int, make: Callable[[int], str]
+) -> None:
+    """10 000 levels crashed the worker (500); now 400 at the first bracket beyond the limit, and the worker is
+    not touched. The limit itself still runs."""
+    pid = service.status()["workers"][0]
+    first_beyond = len(prefix) + len(opener) * (DEPTH - outer)  # offset of the opener at depth DEPTH + 1
+    for n in (10_000, DEPTH - outer + 1):
+        query = make(n)
+        line = query.count("\n", 0, first_beyond) + 1
+        column = first_beyond - (query.rfind("\n", 0, first_beyond) + 1) + 1
+        with pytest.raises(QueryError) as exc_info:
+            service.run(query)
+        err = exc_info.value
+        assert (err.line, err.column, err.status) == (line, column, 400), str(err)
+        assert f"nests deeper than the limit of {DEPTH} levels at line {line}, column {column}" in str(err)
+        assert query.splitlines()[line - 1] in str(err)
+    assert service.run(make(DEPTH - outer), "json").form == "SELECT"
+    assert service.status()["workers"][0] == pid  # the worker never died
+
+
+# ------------------------------------------------------------------------------------------- memory limit
+BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # 2 690² rows to sort: grew a worker to 2 GB in 8 s
+
+
+def _rss_mb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def test_a_query_over_the_memory_limit_is_stopped_and_the_worker_restarted(settings: Settings) -> None:
+    with QueryService(settings, workers=1) as svc:
+        svc.run("ASK {}")
+        before = svc.status()["workers"][0]
+        peak = 0
+        done = threading.Event()
+
+        def watch() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _rss_mb(before))
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        t0 = time.monotonic()
+        try:
+            with pytest.raises(QueryError) as exc_info:
+                svc.run(BOMB, timeout=120)
+        finally:
+            done.set()
+            watcher.join()
+        took = time.monotonic() - t0
+        err = exc_info.value
+        assert err.status == 503 and f"needed more than {settings.query_memory_mb} MB" in str(err), str(err)
+        assert took < 120  # the memory limit stopped it, not the time limit
+        assert 0 < peak <= settings.query_memory_mb
+        print(f"\nmemory bomb: stopped after {took:.1f} s, worker peak RSS {peak} MB")
+        assert svc.status()["workers"][0] != before  # restarted
+        served = svc.run("ASK { <https://w3id.org/fzqa/role/countyMayor> ?p ?o }", "json")
+        assert json.loads(served.body)["boolean"] is True
+
+
+# ------------------------------------------------------------------------------------------- fair queueing
+def _wait_for(svc: QueryService, key: str, value: int) -> None:
+    deadline = time.monotonic() + 30
+    while svc.status()[key] != value:
+        assert time.monotonic() < deadline, f"{key} never reached {value}: {svc.status()}"
+        time.sleep(0.02)
+
+
+def test_each_client_has_its_share_and_the_queue_is_bounded(settings: Settings) -> None:
+    """Two workers, one query per client, one request may wait: a client's second query and a request beyond
+    the queue are told to come back (503 + Retry-After) at once; the one that waited is answered."""
+    fair = dataclasses.replace(settings, query_timeout=3.0, query_client_share=1, query_queue=1)
+    with QueryService(fair, workers=2) as svc:
+        svc.run("ASK {}")
+        outcome: dict[str, str] = {}
+
+        def slow(client: str) -> None:
+            try:
+                svc.run(SLOW_QUERY, client=client)
+                outcome[client] = "answered"
+            except QueryError as exc:
+                outcome[client] = f"{exc.status}: {exc}"
+
+        def fast(client: str) -> None:
+            outcome[client] = svc.run("ASK { ?s ?p ?o }", timeout=30, client=client).body
+
+        threads = [threading.Thread(target=slow, args=("a",))]
+        threads[0].start()
+        _wait_for(svc, "busy", 1)
+        with pytest.raises(Busy) as exc_info:
+            svc.run("ASK {}", client="a")
+        assert "the share of one client is 1" in str(exc_info.value)
+        assert exc_info.value.status == 503 and exc_info.value.retry_after == 3
+        threads.append(threading.Thread(target=slow, args=("b",)))
+        threads[-1].start()
+        _wait_for(svc, "busy", 2)
+        threads.append(threading.Thread(target=fast, args=("c",)))
+        threads[-1].start()
+        _wait_for(svc, "waiting", 1)
+        with pytest.raises(Busy) as exc_info:
+            svc.run("ASK {}", client="d")
+        assert "all 2 query workers are busy and 1 requests are waiting" in str(exc_info.value)
+        for t in threads:
+            t.join()
+        assert outcome["a"].startswith("503: the query ran longer than the time limit")
+        assert outcome["b"].startswith("503: the query ran longer than the time limit")
+        assert json.loads(outcome["c"])["boolean"] is True  # it waited, then ran
+        assert svc.status() | {"workers": []} == {"workers": [], "busy": 0, "waiting": 0, "clients": {}}
+        assert json.loads(svc.run("ASK { ?s ?p ?o }", client="a").body)["boolean"] is True  # a's share is back
 
 
 def test_a_query_over_the_time_limit_is_stopped_and_the_service_recovers(service: QueryService) -> None:

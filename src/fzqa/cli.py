@@ -168,7 +168,20 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         p = Path(text[1:])
         if not p.is_file():
             raise CLIError(f"{p}: no such query file")
-        text = p.read_text(encoding="utf-8")
+        try:
+            text = p.read_bytes().decode("utf-8-sig")
+        except OSError as exc:
+            raise CLIError(f"{p}: cannot read the query file: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
+            raise CLIError(
+                f"{p}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                "a query file holds SPARQL text in UTF-8"
+            ) from None
+        if "\x00" in text:
+            raise CLIError(
+                f"{p}: not a text file (a NUL byte at offset {text.index(chr(0))}); "
+                "a query file holds SPARQL text in UTF-8"
+            )
     elif not any(k in text.upper() for k in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE", "INSERT", "DELETE", "{")):
         # a named query: fzqa sparql annual_duties --bind role=https://w3id.org/fzqa/role/countyMayor
         try:

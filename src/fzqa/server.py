@@ -100,11 +100,15 @@ def _accept_items(accept: str) -> list[tuple[str, float]]:
 
 
 def negotiate(accept: str | None, form: str) -> str | None:
-    """The result format for an Accept header and a query form; None when nothing acceptable is offered."""
+    """The result format for an Accept header and a query form; None when nothing acceptable is offered.
+
+    A CONSTRUCT or DESCRIBE asked for with a SPARQL results type only (as rasqal's roqet and other clients that
+    send one Accept for every query do) gets the default graph syntax, Turtle, as from Fuseki."""
     graph = form in GRAPH_FORMS
     table = GRAPH_TYPES if graph else TABLE_TYPES
     if not accept or not accept.strip():
         return "turtle" if graph else "json"
+    results_type = False
     for mime, _ in _accept_items(accept):
         if mime in table:
             return table[mime]
@@ -114,7 +118,8 @@ def negotiate(accept: str | None, form: str) -> str | None:
             return "jsonld" if graph else "json"
         if mime == "text/*":
             return "turtle" if graph else "csv"
-    return None
+        results_type = results_type or mime in TABLE_TYPES
+    return "turtle" if graph and results_type else None
 
 
 def format_param(values: list[str], form: str) -> str:
@@ -488,8 +493,9 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
             msg = "missing query: give one query parameter (?query=…)" if not query_values else "give exactly one query"
             return PlainTextResponse(msg, status_code=400)
         query = query_values[0]
+        client = request.client.host if request.client else None
         try:
-            form_name = check_query(query)
+            form_name = await run_in_threadpool(check_query, query, settings.query_max_depth)
             if formats:
                 fmt = format_param(formats, form_name)
             else:
@@ -501,13 +507,16 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
                         status_code=406,
                     )
                 fmt = chosen
-            served = await run_in_threadpool(services.queries.run, query, fmt)
+            served = await run_in_threadpool(services.queries.run, query, fmt, client=client)
         except BadRequest as exc:
             return PlainTextResponse(str(exc), status_code=exc.status)
         except QueryError as exc:
             headers = {}
             if exc.line is not None:
                 headers["X-Error-Position"] = f"{exc.line}:{exc.column}"
+            retry_after = getattr(exc, "retry_after", None)  # store.Busy: no worker may take it now
+            if retry_after is not None:
+                headers["Retry-After"] = str(retry_after)
             return PlainTextResponse(str(exc), status_code=exc.status, headers=headers)
         headers = {"Vary": "Accept", "X-Result-Count": str(served.count)}
         if served.truncated:

@@ -40,6 +40,38 @@ class Settings:
     max_query_chars: int = _help("longer questions and queries are cut to this length", 2000, 1, 1_000_000)
     query_timeout: float = _help("seconds a SPARQL query may run before it is stopped", 10.0, 0.01, 86_400)
     max_results: int = _help("most rows (or triples) a SPARQL query may return", 10000, 1, 10_000_000)
+    query_memory_mb: int = _help(
+        "address space (MB) a SPARQL query worker may use; a query needing more is stopped (503) and the worker "
+        "restarted; 0 = no limit. Measured on the 2 690-triple graph: a ready worker has 177 MB (38 MB resident; "
+        "its 64 MB query stack and malloc arenas are most of it), 182 MB after the heaviest fair queries (whole "
+        "graph, sorted, in every format); 512 leaves 330 MB for one query",
+        512,
+        0,
+        1_000_000,
+    )
+    query_max_depth: int = _help(
+        "deepest nesting of brackets ({ ( [ <<, and runs of !) a SPARQL query may have; deeper is refused (400) "
+        "before it reaches a worker. Oxigraph's parser overflows its stack at a few thousand levels and needs "
+        "0.8 s for 64 nested collections, 7.6 s for 128 (measured); the named queries nest 5 deep at most",
+        64,
+        1,
+        10_000,
+    )
+    query_client_share: int = _help(
+        "SPARQL queries one client (remote address) may have running or waiting at once; more get 503 with "
+        "Retry-After. 1 with the server's 2 workers: one client can never hold both",
+        1,
+        1,
+        1_000,
+    )
+    query_queue: int = _help(
+        "SPARQL requests that may wait for a busy worker, first come first served, each for at most "
+        "query_timeout; more get 503 with Retry-After. Each waiting request holds a thread of the server's pool "
+        "of 40 (anyio's default): 8 waiting and 2 running leave 30 for the rest of the app",
+        8,
+        0,
+        10_000,
+    )
     host: str = _help("address the web server binds to", "127.0.0.1")
     port: int = _help("port of the web server", 7860, 1, 65_535)
     max_body_bytes: int = _help("largest HTTP request body accepted", 1_000_000, 1, 1_000_000_000)

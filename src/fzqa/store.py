@@ -3,17 +3,30 @@ time limit and a result cap. Embedded pyoxigraph store by default; rdflib's memo
 
 User values are never pasted into query text: named queries (ontology/queries/*.rq) get them as
 SEP-0007 substitutions (pyoxigraph) or ``initBindings`` (rdflib).
+
+Untrusted text is read by a SPARQL 1.1 tokenizer first (UPDATE, SERVICE and deep nesting are refused from its
+tokens), then runs in a :class:`QueryService` worker: a process in a network namespace of its own, with an
+address-space limit, stopped at the time limit, restarted when it dies; clients get fair shares of the workers.
 """
 
 from __future__ import annotations
 
 import csv
+import ctypes
 import io
 import json
+import logging
+import math
 import multiprocessing as mp
+import os
 import re
+import resource
+import signal
+import sys
+import tempfile
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -57,22 +70,51 @@ class StoreError(RuntimeError):
 
 
 # ------------------------------------------------------------------------------------------- checks
-_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>')
-_COMMENT = re.compile(r"#[^\n]*")
-_UPDATE = re.compile(  # not after ? $ or a prefix: ?delete and ex:add are names, not keywords
-    r"(?<![?$\w:])\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b"
-    r"\s*(DATA|WHERE|SILENT|GRAPH|DEFAULT|ALL|NAMED|\{|<)",
-    re.I,
+# A SPARQL 1.1 tokenizer after the grammar's terminals (https://www.w3.org/TR/sparql11-query/#terminals), so
+# that the refusals below see what the parser sees: a `\#` inside a prefixed name, a `#` inside an IRI or a
+# string is no comment, and a keyword in a string or a comment is no keyword. Where it cannot read a character
+# the query is refused (oxigraph would refuse it too), so nothing it does not understand reaches the store.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-_SERVICE = re.compile(r"(?<![?$\w:])\bSERVICE\b", re.I)
-_FORM = re.compile(r"\b(SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.I)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"  # PERCENT | PN_LOCAL_ESC
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_ESC = r"\\(?:[tbnrf\\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"  # ECHAR | UCHAR
+_EXP = "[eE][+-]?[0-9]+"
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<ws>[ \t\r\n]+)",  # WS: exactly these four (oxigraph refuses a form feed or a no-break space)
+            r"(?P<comment>#[^\r\n]*)",
+            r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)",
+            f"(?P<string>\"\"\"(?:(?:\"|\"\")?(?:[^\"\\\\]|{_ESC}))*\"\"\"|'''(?:(?:'|'')?(?:[^'\\\\]|{_ESC}))*'''"
+            f"|\"(?:[^\"\\\\\\n\\r]|{_ESC})*\"|'(?:[^'\\\\\\n\\r]|{_ESC})*')",
+            f"(?P<var>[?$]{_VARNAME})",
+            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            r"(?P<lang>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
+            f"(?P<number>[0-9]+\\.[0-9]*{_EXP}|\\.[0-9]+{_EXP}|[0-9]+{_EXP}|[0-9]*\\.[0-9]+|[0-9]+)",
+            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<punct>\^\^|\|\||&&|!=|<=|>=|<<|>>|\{\||\|\}|[{}()\[\].,;*+\-/!=<>?^|&~])",
+        )
+    )
+)
+_OPEN, _CLOSE = frozenset(("{", "(", "[", "<<", "{|")), frozenset(("}", ")", "]", ">>", "|}"))
+_UPDATE_WORDS = frozenset(("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"))
+_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 _POS = re.compile(r"at (\d+):(\d+)")
 
 
-def _code_only(query: str) -> str:
-    """The query with string literals, IRIs and comments blanked out (same length)."""
-    blank = _STRINGS.sub(lambda m: ("<" if m.group(0)[0] == "<" else " ").ljust(len(m.group(0))), query)  # keep <
-    return _COMMENT.sub(lambda m: " " * len(m.group(0)), blank)
+@dataclass(frozen=True)
+class Token:
+    kind: str  # iri, string, var, bnode, pname, lang, number, word, punct
+    text: str
+    start: int  # offset in the query text
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -80,33 +122,83 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def check_query(query: str) -> str:
-    """Refuse what a read-only, offline endpoint must not run; return the query form (SELECT …)."""
+def _pointer(query: str, line: int, col: int) -> str:
+    """The query's line ``line`` quoted, with a caret under column ``col``."""
+    lines = query.splitlines()
+    src = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"\n  {src}\n  {' ' * (col - 1)}^" if src else ""
+
+
+def tokenize(query: str) -> list[Token]:
+    """The query's tokens without white space and comments; QueryError at a character no token starts with."""
+    out: list[Token] = []
+    pos, end = 0, len(query)
+    while pos < end:
+        m = _TOKEN.match(query, pos)
+        if m is None:
+            ch = query[pos]
+            what = "an unterminated string" if ch in "\"'" else f"unexpected character {ch!r}"
+            line, col = _line_col(query, pos)
+            raise QueryError(
+                f"SPARQL syntax error at line {line}, column {col}: {what}{_pointer(query, line, col)}", line, col
+            )
+        kind = m.lastgroup or ""
+        if kind not in ("ws", "comment"):
+            out.append(Token(kind, m.group(), pos))
+        pos = m.end()
+    return out
+
+
+def check_query(query: str, max_depth: int = Settings.query_max_depth) -> str:
+    """Refuse what a read-only, offline endpoint must not run, and nesting deeper than ``max_depth``, from the
+    query's tokens; return the query form (SELECT, CONSTRUCT, DESCRIBE or ASK)."""
     if not query or not query.strip():
         raise QueryError("the query is empty")
-    code = _code_only(query)
-    m = _UPDATE.search(code)
-    if m:
-        line, col = _line_col(query, m.start())
-        raise QueryError(
-            f"SPARQL UPDATE ({m.group(1).upper()}) is not allowed: the store is read-only (line {line}, column {col})",
-            line,
-            col,
-            status=403,
-        )
-    m = _SERVICE.search(code)
-    if m:
-        line, col = _line_col(query, m.start())
-        raise QueryError(
-            f"SERVICE is not allowed: the store does not reach the network (line {line}, column {col})",
-            line,
-            col,
-            status=403,
-        )
-    form = _FORM.search(code)
-    if not form:
-        raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
-    return form.group(1).upper()
+    tokens = tokenize(query)
+    words = [t for t in tokens if t.kind == "word"]
+    for t in words:
+        if t.text.upper() in _UPDATE_WORDS:
+            line, col = _line_col(query, t.start)
+            raise QueryError(
+                f"SPARQL UPDATE ({t.text.upper()}) is not allowed: the store is read-only (line {line}, column {col})",
+                line,
+                col,
+                status=403,
+            )
+    for t in words:
+        # oxigraph reads a keyword without a word boundary: `trueSERVICE <…>` is `true SERVICE <…>` to it
+        at = t.text.upper().find("SERVICE")
+        if at >= 0:
+            line, col = _line_col(query, t.start + at)
+            raise QueryError(
+                f"SERVICE is not allowed: the store does not reach the network (line {line}, column {col})",
+                line,
+                col,
+                status=403,
+            )
+    depth = bangs = 0
+    for t in tokens:
+        if t.kind != "punct":
+            bangs = 0
+            continue
+        if t.text in _OPEN:
+            depth += 1
+        elif t.text in _CLOSE:
+            depth = max(0, depth - 1)
+        bangs = bangs + 1 if t.text == "!" else 0  # !!!…x nests like brackets in the parser
+        if depth + bangs > max_depth:
+            line, col = _line_col(query, t.start)
+            raise QueryError(
+                f"the query nests deeper than the limit of {max_depth} levels at line {line}, column {col}: "
+                f"simplify it{_pointer(query, line, col)}",
+                line,
+                col,
+            )
+    for t in words:
+        form = next((f for f in _FORMS if t.text.upper().startswith(f)), None)
+        if form:
+            return form
+    raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
 
 
 def syntax_error(exc: Exception, query: str) -> QueryError:
@@ -114,10 +206,10 @@ def syntax_error(exc: Exception, query: str) -> QueryError:
     m = _POS.search(msg)
     if m:
         line, col = int(m.group(1)), int(m.group(2))
-        src = query.splitlines()[line - 1] if 0 < line <= len(query.splitlines()) else ""
-        pointer = f"\n  {src}\n  {' ' * (col - 1)}^" if src else ""
         return QueryError(
-            f"SPARQL syntax error at line {line}, column {col}: {msg.split(': ', 1)[-1]}{pointer}", line, col
+            f"SPARQL syntax error at line {line}, column {col}: {msg.split(': ', 1)[-1]}{_pointer(query, line, col)}",
+            line,
+            col,
         )
     return QueryError(f"SPARQL error: {msg}")
 
@@ -374,9 +466,13 @@ class KnowledgeGraph:
 
     def run(self, query: str, max_results: int | None = None, deadline: float | None = None) -> Result:
         """A raw read-only query in this process (no hard time limit: use QueryService for untrusted text)."""
+        form = check_query(query, self.settings.query_max_depth)
+        return self.execute(query, form, max_results, deadline)
+
+    def execute(self, query: str, form: str, max_results: int | None = None, deadline: float | None = None) -> Result:
+        """Run a query that :func:`check_query` passed (``form`` is what it returned), cut to the result cap."""
         if self.backend != "oxigraph":
             raise ValueError("raw queries run on the oxigraph backend")
-        form = check_query(query)
         cap = max_results or self.settings.max_results
         t0 = time.perf_counter()
         try:
@@ -413,8 +509,63 @@ class KnowledgeGraph:
 
 
 # ------------------------------------------------------------------------------------------- isolation
-def _worker(kg_path: str, settings: Settings, conn: Connection) -> None:
-    kg = KnowledgeGraph(settings, path=Path(kg_path))
+_log = logging.getLogger(__name__)
+_CLONE_NEWNET = 0x40000000  # <linux/sched.h>
+_CLONE_NEWUSER = 0x10000000
+# The query thread's stack: 8x the usual 8 MB of a main thread. Measured: with it oxigraph parses 10 000 nested
+# groups and a 20 000-term `1+1+…` chain, which overflow 8 MB; longer chains hit the time limit first (they
+# parse in quadratic time), deeper nesting is refused by check_query.
+WORKER_STACK_MB = 64
+# Seconds a new worker may take to start and load the graph: 0.6 s measured on an idle machine, 2 cores shared.
+WORKER_START_LIMIT = 120.0
+
+
+def drop_network() -> tuple[bool, str]:
+    """Move this process into a network namespace of its own, whose only interface is a loopback that is
+    down: no connection can be made to any host, this one included. Returns (done, how or why not)."""
+    if not sys.platform.startswith("linux"):
+        return False, f"network namespaces are Linux only, not {sys.platform}"
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError as exc:
+        return False, f"cannot load the C library: {exc}"
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return True, "a network namespace of its own"
+    first = os.strerror(ctypes.get_errno())
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:  # without privilege, in a user namespace of its own
+        return True, "a user and network namespace of its own"
+    return False, f"unshare(CLONE_NEWNET) failed: {first}; with CLONE_NEWUSER: {os.strerror(ctypes.get_errno())}"
+
+
+def memory_message(mb: int) -> str:
+    return (
+        f"the query needed more than {mb} MB of memory, the limit of a query worker (setting query_memory_mb), "
+        "and was stopped: bind more of its variables or match fewer patterns"
+    )
+
+
+def _worker(kg_path: str, settings: Settings, conn: Connection, stderr_path: str) -> None:
+    """A query worker: off the network, its memory limited, answering (query, form, fmt, cap) messages."""
+    with open(stderr_path, "wb", buffering=0) as err:  # the engine's last words before an abort, for the parent
+        os.dup2(err.fileno(), 2)
+    isolated, how = drop_network()  # first, while this process has a single thread
+    try:
+        kg = KnowledgeGraph(settings, path=Path(kg_path))
+    except Exception as exc:
+        conn.send(("failed", str(exc)))
+        return
+    threading.stack_size(WORKER_STACK_MB << 20)
+    thread = threading.Thread(target=_serve, args=(kg, conn, isolated, how), name="fzqa-query")
+    thread.start()
+    thread.join()
+
+
+def _serve(kg: KnowledgeGraph, conn: Connection, isolated: bool, how: str) -> None:
+    mb = kg.settings.query_memory_mb
+    if mb > 0:  # after the graph is loaded (its bulk loader reserves 240 MB of address space for a moment)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (mb << 20, hard))
+    conn.send(("ready", isolated, how))
     while True:
         try:
             msg = conn.recv()
@@ -422,14 +573,17 @@ def _worker(kg_path: str, settings: Settings, conn: Connection) -> None:
             return
         if msg is None:
             return
-        query, fmt, cap = msg
+        query, form, fmt, cap = msg
         try:
-            res = kg.run(query, max_results=cap)
+            res = kg.execute(query, form, max_results=cap)
             conn.send(("ok", res.serialize(fmt), res.form, res.truncated, len(res.rows) or len(res.triples)))
         except QueryError as exc:
-            conn.send(("error", str(exc), exc.line, exc.column, exc.status))
+            conn.send(("error", str(exc), exc.line, exc.column, exc.status, False))
+        except MemoryError:
+            conn.send(("error", memory_message(mb), None, None, 503, True))  # True: restart this worker
+            return
         except Exception as exc:  # keep serving: report, do not die
-            conn.send(("error", f"query failed: {exc}", None, None, 500))
+            conn.send(("error", f"query failed: {exc}", None, None, 500, False))
 
 
 @dataclass
@@ -441,19 +595,35 @@ class Served:
     count: int
 
 
+class Busy(QueryError):
+    """No worker may take the query now: HTTP 503 with ``Retry-After: retry_after``."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, status=503)
+        self.retry_after = retry_after
+
+
 class _Slot:
+    """One worker process, restarted when it dies or is stopped; what it printed last is kept in a file."""
+
     def __init__(self, ctx: Any, kg_path: Path, settings: Settings) -> None:
         self.ctx, self.kg_path, self.settings = ctx, kg_path, settings
+        fd, name = tempfile.mkstemp(prefix="fzqa-worker-", suffix=".log")
+        os.close(fd)
+        self.stderr_path = Path(name)
         self.proc: Any = None
         self.conn: Connection | None = None
+        self.ready = False
+        self.isolated, self.isolation = False, "not started"
         self.start()
 
     def start(self) -> None:
         parent, child = self.ctx.Pipe()
-        self.proc = self.ctx.Process(target=_worker, args=(str(self.kg_path), self.settings, child), daemon=True)
+        args = (str(self.kg_path), self.settings, child, str(self.stderr_path))
+        self.proc = self.ctx.Process(target=_worker, args=args, daemon=True)
         self.proc.start()
         child.close()
-        self.conn = parent
+        self.conn, self.ready = parent, False
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.is_alive():
@@ -462,9 +632,65 @@ class _Slot:
         if self.conn is not None:
             self.conn.close()
 
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def wait_ready(self) -> None:
+        """Wait for the worker's start-up message (EOFError when it died starting)."""
+        if self.ready:
+            return
+        assert self.conn is not None
+        if not self.conn.poll(WORKER_START_LIMIT):
+            self.restart()
+            raise QueryError(f"the query worker did not start within {WORKER_START_LIMIT:g} s; try again", status=503)
+        msg = self.conn.recv()
+        if msg[0] == "failed":
+            self.restart()
+            raise QueryError(f"the query worker cannot load the graph: {msg[1]}", status=500)
+        _, self.isolated, self.isolation = msg
+        self.ready = True
+
+    def last_words(self) -> str:
+        try:
+            with self.stderr_path.open("rb") as f:
+                f.seek(max(0, f.seek(0, os.SEEK_END) - 4000))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def death(self) -> QueryError:
+        """Why the worker ended in the middle of a query, from its exit code and the last words it printed."""
+        self.proc.join(5)
+        code, words = self.proc.exitcode, self.last_words()
+        if words.strip():
+            _log.warning("SPARQL query worker ended (exit code %s): %s", code, words.strip()[-1000:])
+        if "memory allocation of" in words or "MemoryError" in words:  # Rust's message before it aborts
+            return QueryError(memory_message(self.settings.query_memory_mb), status=503)
+        if code == -signal.SIGSEGV or "overflowed its stack" in words:
+            return QueryError(
+                "the query is too long or too deeply built for the query engine, which ran out of stack: "
+                "shorten it (the worker was restarted)"
+            )
+        return QueryError(f"the query worker stopped unexpectedly (exit code {code}); try again", status=500)
+
+    def close(self) -> None:
+        try:
+            if self.conn is not None and self.proc is not None and self.proc.is_alive():
+                self.conn.send(None)
+        except OSError:
+            pass
+        self.kill()
+        self.stderr_path.unlink(missing_ok=True)
+
 
 class QueryService:
-    """Runs untrusted SPARQL in worker processes, so a query over the time limit can be stopped for real."""
+    """Runs untrusted SPARQL in worker processes that cannot reach the network and have a memory limit, so a
+    query over the time or memory limit is stopped for real. Fair to its clients: each may have
+    ``query_client_share`` queries running or waiting, at most ``query_queue`` wait for a worker (first come,
+    first served, for at most the time limit), and the others are told to come back (:class:`Busy`)."""
+
+    _warned_isolation = False  # the warning that workers can reach the network is given once per process
 
     def __init__(self, settings: Settings | None = None, workers: int = 1, kg_path: Path | None = None):
         self.settings = settings or load_settings()
@@ -475,58 +701,132 @@ class QueryService:
         self._slots = [_Slot(ctx, self.kg_path, self.settings) for _ in range(max(1, workers))]
         self._free: list[_Slot] = list(self._slots)
         self._cond = threading.Condition()
+        self._waiting: deque[object] = deque()  # tickets of the requests waiting for a worker, in order
+        self._clients: dict[str, int] = {}  # queries running or waiting, by client
 
-    def _acquire(self) -> _Slot:
+    @property
+    def isolation(self) -> str:
+        """How the workers are kept off the network (after their first query), e.g. "a network namespace …"."""
+        return "; ".join(sorted({s.isolation for s in self._slots}))
+
+    def status(self) -> dict[str, Any]:
+        """Workers (their process ids), how many are busy, requests waiting, queries by client."""
         with self._cond:
-            while not self._free:
-                self._cond.wait()
+            return {
+                "workers": [s.proc.pid for s in self._slots],
+                "busy": len(self._slots) - len(self._free),
+                "waiting": len(self._waiting),
+                "clients": dict(self._clients),
+            }
+
+    def _acquire(self, client: str | None, wait: float) -> _Slot:
+        s = self.settings
+        retry = max(1, math.ceil(s.query_timeout))  # by then a running query has ended or been stopped
+        with self._cond:
+            held = self._clients.get(client, 0) if client is not None else 0
+            if client is not None and held >= s.query_client_share:
+                raise Busy(
+                    f"too many queries from {client}: {held} running or waiting, the share of one client is "
+                    f"{s.query_client_share}; try again in {retry} s",
+                    retry,
+                )
+            if (not self._free or self._waiting) and len(self._waiting) >= s.query_queue:
+                raise Busy(
+                    f"all {len(self._slots)} query workers are busy and {len(self._waiting)} requests are waiting; "
+                    f"try again in {retry} s",
+                    retry,
+                )
+            if client is not None:
+                self._clients[client] = held + 1
+            ticket = object()
+            self._waiting.append(ticket)
+            deadline = time.monotonic() + wait
+            try:
+                while not (self._free and self._waiting[0] is ticket):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise Busy(f"no query worker became free within {wait:g} s; try again in {retry} s", retry)
+                    self._cond.wait(left)
+            except BaseException:
+                self._waiting.remove(ticket)
+                self._uncount(client)
+                self._cond.notify_all()
+                raise
+            self._waiting.popleft()
+            self._cond.notify_all()  # the next in line is now at the head
             return self._free.pop()
 
-    def _release(self, slot: _Slot) -> None:
+    def _uncount(self, client: str | None) -> None:
+        if client is not None:
+            self._clients[client] -= 1
+            if not self._clients[client]:
+                del self._clients[client]
+
+    def _release(self, slot: _Slot, client: str | None) -> None:
         with self._cond:
             self._free.append(slot)
-            self._cond.notify()
+            self._uncount(client)
+            self._cond.notify_all()
 
     def run(
-        self, query: str, fmt: str = "json", timeout: float | None = None, max_results: int | None = None
+        self,
+        query: str,
+        fmt: str = "json",
+        timeout: float | None = None,
+        max_results: int | None = None,
+        client: str | None = None,
     ) -> Served:
-        form = check_query(query)  # cheap refusals before a worker is used
+        """Check ``query``, then run it in a worker; ``client`` (the remote address) counts against its share."""
+        form = check_query(query, self.settings.query_max_depth)  # cheap refusals before a worker is used
+        return self._run_checked(query, form, fmt, timeout, max_results, client)
+
+    def _run_checked(
+        self, query: str, form: str, fmt: str, timeout: float | None, max_results: int | None, client: str | None
+    ) -> Served:
+        """Run a query that check_query passed (the tests call this with one it would refuse, to show that the
+        worker still cannot reach the network)."""
         if fmt not in FORMATS:
             raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}", status=406)
         limit = self.settings.query_timeout if timeout is None else timeout
         cap = max_results or self.settings.max_results
-        slot = self._acquire()
+        slot = self._acquire(client, limit)
         try:
-            assert slot.conn is not None
-            if not slot.proc.is_alive():
-                slot.kill()
-                slot.start()
-            slot.conn.send((query, fmt, cap))
-            if not slot.conn.poll(limit):
-                slot.kill()
-                slot.start()
-                raise QueryTimeout(limit)
-            reply = slot.conn.recv()
-        except (EOFError, BrokenPipeError, OSError):
-            slot.kill()
-            slot.start()
-            raise QueryError("the query worker stopped unexpectedly; try again", status=500) from None
+            reply = self._ask(slot, (query, form, fmt, cap), limit)
         finally:
-            self._release(slot)
+            self._release(slot, client)
         if reply[0] == "error":
             raise QueryError(reply[1], reply[2], reply[3], status=reply[4])
         _, body, rform, truncated, count = reply
-        media = MEDIA_TYPES["turtle" if fmt == "turtle" else fmt]
-        return Served(body, media, rform or form, truncated, count)
+        return Served(body, MEDIA_TYPES[fmt], rform or form, truncated, count)
+
+    def _ask(self, slot: _Slot, msg: tuple[str, str, str, int], limit: float) -> Any:
+        try:
+            if not slot.proc.is_alive():
+                slot.restart()
+            slot.wait_ready()
+            self._check_isolation(slot)
+            assert slot.conn is not None
+            slot.conn.send(msg)
+            if not slot.conn.poll(limit):
+                slot.restart()
+                raise QueryTimeout(limit)
+            reply = slot.conn.recv()
+        except (EOFError, OSError):
+            err = slot.death()
+            slot.restart()
+            raise err from None
+        if reply[0] == "error" and reply[5]:
+            slot.restart()
+        return reply
+
+    def _check_isolation(self, slot: _Slot) -> None:
+        if not slot.isolated and not QueryService._warned_isolation:
+            QueryService._warned_isolation = True
+            _log.warning("SPARQL query workers can reach the network (%s); SERVICE is still refused", slot.isolation)
 
     def close(self) -> None:
         for s in self._slots:
-            try:
-                if s.conn is not None:
-                    s.conn.send(None)
-            except OSError:
-                pass
-            s.kill()
+            s.close()
 
     def __enter__(self) -> QueryService:
         return self
