@@ -12,6 +12,7 @@ need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need_apt+=(fonts-noto-cjk)
+java --list-modules 2>/dev/null | grep -q "^jdk.compiler" || need_apt+=(default-jdk-headless)  # java File.java
 [ -f /usr/share/java/owlapi-distribution.jar ] || need_apt+=(libowlapi-java)  # OWL 2 DL profile check
 [ -f /usr/share/java/jsonld-java.jar ] || need_apt+=(libjsonld-java)  # the OWL API's JSON-LD parser
 [ -x /usr/bin/roqet ] || need_apt+=(rasqal-utils)  # a SPARQL protocol client of another ecosystem
