@@ -6,6 +6,7 @@ Every write is atomic: kg/ and index/ are built in a temporary folder and swappe
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import time
 from collections import Counter
@@ -220,7 +221,8 @@ def graph_files(
 
 def _write_failed(what: str, folder: Path, exc: OSError) -> str:
     where = f" ({exc.filename})" if exc.filename else ""
-    return f"cannot write {what} to {folder}: {exc.strerror or exc}{where}; {folder} is left as it was"
+    advice = "; free some space and build again" if exc.errno == errno.ENOSPC else ""
+    return f"cannot write {what} to {folder}: {exc.strerror or exc}{where}; {folder} is left as it was{advice}"
 
 
 def write_kg(settings: Settings, files: dict[str, bytes]) -> None:
