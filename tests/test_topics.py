@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, SKOS
 
 from fzqa.corpus import parse_file
 from fzqa.index import ClauseIndex
-from fzqa.lexicon import FZQA, TopicThesaurus, TopicThesaurusError, load_topics, text_language
+from fzqa.lexicon import FZQA, TopicThesaurus, TopicThesaurusError, load_lexicon, load_topics, text_language
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL = ROOT / "ontology" / "topics.ttl"
@@ -47,6 +47,7 @@ def _bare(text: str) -> str:
 
 
 def test_thesaurus_is_well_formed_skos(th: TopicThesaurus) -> None:
+    assert load_topics() is th is load_lexicon().topic_thesaurus()  # loaded once, shared with the lexicon
     g = Graph().parse(TTL, format="turtle")
     scheme = FZQA.topicScheme
     assert (scheme, RDF.type, SKOS.ConceptScheme) in g
@@ -150,6 +151,7 @@ def test_mentions_give_labels_in_the_texts_language_and_the_measures_words(th: T
     assert (en.concept.name, en.surface, en.lang) == ("lawPopularisation", "law popularization", "en")
     assert en.labels[0] == "law popularisation" and all(not re.search(r"[\u4e00-\u9fff]", w) for w in en.labels)
     assert en.clause_zh == zh.clause_zh  # the Chinese wording of the measures, whatever the text's language
+    assert th.clause_terms("县长当被告要不要上法庭？") == ("出庭应诉", "行政案件")  # once, though named twice
     assert th.find("x", lang="zh") == [] and text_language("Who pays for 法治建设?") == "en"
     # offsets point into the (NFKC-normalised) text
     text = "What if the government is sued？"

@@ -67,6 +67,11 @@ DEFAULT_PER_ARTICLE = 2
 DEFAULT_MAX_QUERY_CHARS = 2000
 ROLE_PRIOR = 0.5  # in units of one RRF rank-1 contribution, 1/(rrf_k + 1); tuned on the dev questions
 EMBED_BATCH = 16
+# The topic's clause words appended to the dense query stop at this many characters (whole words, in order of
+# mention, the first one always): the query embedding's cost grows with its length (about 2x CPU with 16 more characters, measured with
+# bench/search_speed.py's embedder), and on the queries of tests/test_topics.py 16 was as good as no cap
+# (top-3 1.00, MRR 0.97) while 10 lost some (0.97, 0.92).
+DENSE_EXPANSION_CHARS = 16
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # a Latin or digit run stops at a Chinese character (\w matches both): "2次法治专题讲座" is 2 + 次法治专题讲座
@@ -285,9 +290,7 @@ class ClauseIndex:
     @property
     def topics(self) -> TopicThesaurus:
         if self._topics is None:
-            from fzqa.lexicon import load_topics
-
-            self._topics = load_topics()
+            self._topics = self.lexicon.topic_thesaurus()
         return self._topics
 
     @property
@@ -557,9 +560,14 @@ class ClauseIndex:
         lexical = self._lexical_ranking(text, expansion, allowed) if mode != "dense" else []
         # the dense query is the query followed by the topic's clause words: it keeps all of the query and meets
         # the Chinese clause half way (an English or colloquial query alone lands on short generic articles);
-        # one embedding either way. On queries written from the measures' topics this beat the query alone and
-        # fusing a second dense ranking (bench/retrieval.py and tests/test_topics.py).
-        dense_text = f"{text} {' '.join(topic_terms)}" if topic_terms else text
+        # one embedding either way. On the queries of tests/test_topics.py this beat the query alone (top-3 0.92)
+        # and fusing a second dense ranking for the clause words (0.95; this: 1.00).
+        dense_words: list[str] = []
+        for w in topic_terms:
+            if dense_words and sum(map(len, dense_words)) + len(w) > DENSE_EXPANSION_CHARS:
+                break
+            dense_words.append(w)
+        dense_text = " ".join((text, *dense_words))
         dense = self._dense_ranking(dense_text, allowed, have_lexical=bool(lexical)) if mode != "lexical" else []
         if mode == "fused" and not lexical and not dense:
             notes.append(

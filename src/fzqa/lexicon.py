@@ -244,6 +244,7 @@ class Lexicon:
         for name in ("roles.ttl", "jurisdictions.ttl", "cues.ttl", "fzqa.ttl", "questions.ttl"):
             g.parse(onto / name, format="turtle")
         self.graph = g
+        self.ontology_dir = onto  # for the topic thesaurus of the same ontology (topic_thesaurus)
         place_rows = []
         for pl in sorted(g.subjects(RDF.type, FZQA.Jurisdiction), key=str):
             zh_full = _labels(g, pl, SKOS.prefLabel, "zh")[0]
@@ -393,6 +394,10 @@ class Lexicon:
             en_labels = _labels(g, s, SKOS.prefLabel, "en") + _labels(g, s, SKOS.altLabel, "en")
             topics.append(Topic(s.split("#")[-1], tuple(zh_labels), tuple(_en(p) for p in en_labels)))
         self.topics = tuple(topics)
+
+    def topic_thesaurus(self) -> TopicThesaurus:
+        """The topic thesaurus (topics.ttl) of this lexicon's ontology folder (loaded once per process)."""
+        return _load_topics(self.ontology_dir / TOPICS_FILE)
 
     def question_cue_hits(self, text: str) -> list[CueHit]:
         """Period, kind and fact cues of a question (Chinese and English), in text order."""
