@@ -256,3 +256,32 @@ def test_failed_save_keeps_the_previous_index(
 def test_a_clause_with_the_query_word_for_word_comes_first(index: ClauseIndex) -> None:
     hits = index.search("法治专题讲座", k=4, measure="guizhou-2020")
     assert {(h.article, h.item) for h in hits[:2]} == {(5, 6), (6, 6)}
+
+
+def test_a_number_does_not_swallow_the_chinese_after_it() -> None:
+    from fzqa.index import lexical_tokens
+
+    tokens = lexical_tokens("每年至少举办2次法治专题讲座")
+    assert "2" in tokens and "讲座" in tokens and "次法" in tokens
+    assert lexical_tokens("Article 2020年") == ["article", "2020", "年"]
+
+
+def test_an_index_of_the_previous_format_is_refused(saved: Path, tmp_path: Path, corpus_hash: str) -> None:
+    d = _copy(saved, tmp_path)
+    m = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    m["format_version"] = 1  # tokenised by the old rule: its lexical index does not match today's queries
+    (d / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    _refused(d, r"version 1, this program reads 'fzqa-clause-index' version 2", corpus_hash)
+
+
+def test_topic_words_carry_english_and_colloquial_queries_to_the_clause(index: ClauseIndex) -> None:
+    # the measures' wording for a topic named in other words is added to the query (both sides of the search)
+    res = index.search_detailed("law lectures", k=3)
+    assert res.topics == ("lawLecture",) and "法治专题讲座" in res.expansion
+    assert {(h.measure, h.article, h.item) for h in res.hits[:2]} == {("guizhou-2020", 5, 6), ("guizhou-2020", 6, 6)}
+    res = index.search_detailed("县长当被告要不要上法庭？", k=3)
+    assert "出庭应诉" in res.expansion and (res.hits[0].article, res.hits[0].item) == (6, 5)
+    # a role and a topic together: both expansions, the government principal's clause first
+    res = index.search_detailed("Must a county mayor appear in court when the government is sued?", k=3)
+    assert "县长" in res.roles and "litigation" in res.topics
+    assert (res.hits[0].article, res.hits[0].item) == (6, 5)

@@ -6,8 +6,12 @@ two rankings by reciprocal rank (RRF):
 - lexical: BM25 (``bm25s``) over character unigrams and bigrams of NFKC-normalised, lower-cased text (Chinese
   has no spaces; Latin words and numbers are whole tokens). The query is expanded through the role thesaurus:
   a role or post named in it (Chinese or English) adds the words by which the provisions name that role
-  (县长 → 政府主要负责人, 党政主要负责人).
-- dense: cosine similarity of the embedder's vectors (faiss ``IndexFlatIP`` over L2-normalised vectors).
+  (县长 → 政府主要负责人, 党政主要负责人); and through the topic thesaurus (ontology/topics.ttl): a topic named in
+  it, in the measures' words, a synonym, everyday words or English (给群众讲法律, law lectures, be sued), adds the
+  measures' own wording for that topic (普法, 法治宣传教育; 法治专题讲座; 出庭应诉).
+- dense: cosine similarity of the embedder's vectors (faiss ``IndexFlatIP`` over L2-normalised vectors); when
+  the query names a topic, the query embedded is the query followed by the topic's clause words (an English or
+  colloquial query and the Chinese clause rarely meet in the embedding space on their own).
 
 Then: units whose roles are related to a role named in the query get a small prior; a measure named in the query
 (贵州, Guangxi) puts that measure's units first; and the top k are diversified so that one article cannot take
@@ -44,11 +48,11 @@ from fzqa.embed import Embedder
 from fzqa.types import KINDS, PERIODS, Hit, Measure, Norm, Unit
 
 if TYPE_CHECKING:
-    from fzqa.lexicon import Lexicon
+    from fzqa.lexicon import Lexicon, TopicThesaurus
 
 FORMAT = "fzqa-clause-index"
-FORMAT_VERSION = 1
-TOKENIZER = "nfkc-lower-cjk-char-1+2gram-latin-word"
+FORMAT_VERSION = 2  # 2: a digit or Latin run no longer swallows the Chinese text after it
+TOKENIZER = "nfkc-lower-cjk-char-1+2gram-latin-word-v2"
 REBUILD = "run `fzqa build` to rebuild the index"
 
 Mode = Literal["fused", "lexical", "dense"]
@@ -63,9 +67,15 @@ DEFAULT_PER_ARTICLE = 2
 DEFAULT_MAX_QUERY_CHARS = 2000
 ROLE_PRIOR = 0.5  # in units of one RRF rank-1 contribution, 1/(rrf_k + 1); tuned on the dev questions
 EMBED_BATCH = 16
+# The topic's clause words appended to the dense query stop at this many characters (whole words, in order of
+# mention, the first one always): the query embedding's cost grows with its length (about 2x CPU with 16 more characters, measured with
+# bench/search_speed.py's embedder), and on the queries of tests/test_topics.py 16 was as good as no cap
+# (top-3 1.00, MRR 0.97) while 10 lost some (0.97, 0.92).
+DENSE_EXPANSION_CHARS = 16
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
+# a Latin or digit run stops at a Chinese character (\w matches both): "2次法治专题讲座" is 2 + 次法治专题讲座
+_TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 
@@ -87,6 +97,7 @@ class SearchResult:
     expansion: tuple[str, ...] = ()  # clause-side words added to the lexical query
     measures: tuple[str, ...] = ()  # measures named in the query (their units ranked first)
     notes: tuple[str, ...] = ()  # human-readable remarks (truncation, no evidence, …)
+    topics: tuple[str, ...] = ()  # topic concepts named in the query (local names in ontology/topics.ttl)
 
 
 # ---------------------------------------------------------------------------------------------------- text
@@ -97,6 +108,11 @@ def normalise(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = "".join(" " if unicodedata.category(c).startswith("C") else c for c in t)
     return " ".join(t.lower().split())
+
+
+def _bare(text: str) -> str:
+    """Normalised text without spaces and punctuation (for word-for-word containment)."""
+    return re.sub(r"[\s\W_]+", "", normalise(text))
 
 
 def lexical_tokens(text: str) -> list[str]:
@@ -237,6 +253,7 @@ class ClauseIndex:
         embedder: Embedder,
         *,
         lexicon: Lexicon | None = None,
+        topics: TopicThesaurus | None = None,
         rrf_k: int = DEFAULT_RRF_K,
         per_article: int = DEFAULT_PER_ARTICLE,
         max_query_chars: int = DEFAULT_MAX_QUERY_CHARS,
@@ -246,6 +263,7 @@ class ClauseIndex:
             raise ValueError("rrf_k, per_article and max_query_chars must be positive")
         self.embedder = embedder
         self._lexicon = lexicon
+        self._topics = topics
         self.rrf_k = rrf_k
         self.per_article = per_article
         self.max_query_chars = max_query_chars
@@ -257,6 +275,7 @@ class ClauseIndex:
         self._bm25: Any = None
         self._measure_of: NDArray[np.int_] = np.zeros(0, dtype=np.int_)
         self._article_key: list[tuple[str, int]] = []
+        self._clause_words = ""  # every unit's passage text, bare (see _bare), one after the other
         self._query_cache: dict[str, NDArray[np.float32]] = {}
 
     # ------------------------------------------------------------------ properties
@@ -267,6 +286,12 @@ class ClauseIndex:
 
             self._lexicon = load_lexicon()
         return self._lexicon
+
+    @property
+    def topics(self) -> TopicThesaurus:
+        if self._topics is None:
+            self._topics = self.lexicon.topic_thesaurus()
+        return self._topics
 
     @property
     def measures(self) -> tuple[str, ...]:
@@ -291,7 +316,7 @@ class ClauseIndex:
 
         ``corpus_hash`` is recorded in the manifest by :meth:`save` (it can also be given there). ``vectors`` skips
         the embedding (precomputed passage vectors, one row per unit, e.g. for the speed bench). ``options`` go to
-        the constructor (lexicon, rrf_k, per_article, max_query_chars, role_prior).
+        the constructor (lexicon, topics, rrf_k, per_article, max_query_chars, role_prior).
         """
         index = cls(embedder, **options)
         units = tuple(units)
@@ -335,6 +360,7 @@ class ClauseIndex:
         ids = {m: i for i, m in enumerate(self.measures)}
         self._measure_of = np.array([ids[u.measure] for u in units], dtype=np.int_)
         self._article_key = [(u.measure, u.article) for u in units]
+        self._clause_words = "\n".join(_bare(passage_text(u)) for u in units)
 
     # ------------------------------------------------------------------ save / load
     def save(self, directory: Path | str, corpus_hash: str | None = None) -> Path:
@@ -515,14 +541,34 @@ class ClauseIndex:
 
         lex = self.lexicon
         roles = tuple(dict.fromkeys(m.label for m in lex.match_roles(text)))
-        expansion = tuple(dict.fromkeys(t for r in roles for t in lex.clause_terms(r)))
+        # a topic named in words the clauses do not use (colloquial, a synonym, English) brings the measures' own
+        # words for it; one named in the clauses' words is already in the query (expanding it would only pull in
+        # the topic's other provisions)
+        mentions = self.topics.find(text)
+        concepts = tuple({m.concept.name: m.concept for m in mentions}.values())
+        said = _bare(text)
+        foreign = {m.concept.name for m in mentions if _bare(m.surface) not in self._clause_words}
+        topic_terms = tuple(
+            dict.fromkeys(w for c in concepts if c.name in foreign for w in c.clause_zh if _bare(w) not in said)
+        )
+        expansion = tuple(dict.fromkeys((*(t for r in roles for t in lex.clause_terms(r)), *topic_terms)))
         named = tuple(m for m in lex.measure_for(text) if m in self.measures)
         if len(named) == len(self.measures):
             named = ()  # naming every measure singles none out
 
         allowed = np.flatnonzero(mask)
         lexical = self._lexical_ranking(text, expansion, allowed) if mode != "dense" else []
-        dense = self._dense_ranking(text, allowed, have_lexical=bool(lexical)) if mode != "lexical" else []
+        # the dense query is the query followed by the topic's clause words: it keeps all of the query and meets
+        # the Chinese clause half way (an English or colloquial query alone lands on short generic articles);
+        # one embedding either way. On the queries of tests/test_topics.py this beat the query alone (top-3 0.92)
+        # and fusing a second dense ranking for the clause words (0.95; this: 1.00).
+        dense_words: list[str] = []
+        for w in topic_terms:
+            if dense_words and sum(map(len, dense_words)) + len(w) > DENSE_EXPANSION_CHARS:
+                break
+            dense_words.append(w)
+        dense_text = " ".join((text, *dense_words))
+        dense = self._dense_ranking(dense_text, allowed, have_lexical=bool(lexical)) if mode != "lexical" else []
         if mode == "fused" and not lexical and not dense:
             notes.append(
                 "no evidence: no query word occurs in the clauses and the query's script is unknown to the embedder"
@@ -538,10 +584,10 @@ class ClauseIndex:
                 scores[i] += prior.get(i, 0.0) * self.role_prior / (self.rrf_k + 1)
         if mode == "fused" and scores:
             # a clause that contains the query itself, word for word (法治专题讲座), comes before mere neighbours
-            phrase = re.sub(r"[\s\W_]+", "", normalise(text))
+            phrase = said
             if len(phrase) >= 3:
                 for i in scores:
-                    if phrase in re.sub(r"[\s\W_]+", "", normalise(self.units[i].text)):
+                    if phrase in _bare(self.units[i].text):
                         scores[i] += 1.0 / (self.rrf_k + 1)
         named_ids = {self.measures.index(m) for m in named}
         order = sorted(scores, key=lambda i: (0 if int(self._measure_of[i]) in named_ids else 1, -scores[i], i))
@@ -556,7 +602,9 @@ class ClauseIndex:
             )
             for i in top
         )
-        return SearchResult(text, hits, truncated, roles, expansion, named, tuple(notes))
+        return SearchResult(
+            text, hits, truncated, roles, expansion, named, tuple(notes), topics=tuple(c.name for c in concepts)
+        )
 
     # ------------------------------------------------------------------ internals
     def _lexical_ranking(self, text: str, expansion: Sequence[str], allowed: NDArray[np.int_]) -> list[int]:

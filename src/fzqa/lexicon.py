@@ -245,6 +245,7 @@ class Lexicon:
         for name in ("roles.ttl", "jurisdictions.ttl", "cues.ttl", "fzqa.ttl", "questions.ttl"):
             g.parse(onto / name, format="turtle")
         self.graph = g
+        self.ontology_dir = onto  # for the topic thesaurus of the same ontology (topic_thesaurus)
         place_rows = []
         for pl in sorted(g.subjects(RDF.type, FZQA.Jurisdiction), key=str):
             zh_full = _labels(g, pl, SKOS.prefLabel, "zh")[0]
@@ -406,6 +407,10 @@ class Lexicon:
             topics.append(Topic(s.split("#")[-1], tuple(zh_labels), tuple(_en(p) for p in en_labels)))
         self.topics = tuple(topics)
 
+    def topic_thesaurus(self) -> TopicThesaurus:
+        """The topic thesaurus (topics.ttl) of this lexicon's ontology folder (loaded once per process)."""
+        return _load_topics(self.ontology_dir / TOPICS_FILE)
+
     def question_cue_hits(self, text: str) -> list[CueHit]:
         """Period, kind and fact cues of a question (Chinese and English), in text order."""
         t = norm_text(text)
@@ -549,3 +554,225 @@ def _load(settings: Settings) -> Lexicon:
 def load_lexicon(settings: Settings | None = None) -> Lexicon:
     """The lexicon for these settings (loaded once per process)."""
     return _load(settings or load_settings())
+
+
+# ---------------------------------------------------------------------------------------------------- topics
+# The topic thesaurus (ontology/topics.ttl): SKOS concepts for what the duties are about, with the measures' own
+# wording (fzqa:clauseLabel) and the words users type (altLabel, hiddenLabel, fzqa:colloquialLabel), zh and en.
+
+TOPIC = Namespace("https://w3id.org/fzqa/topic/")
+TOPICS_FILE = "topics.ttl"
+_LATIN = re.compile(r"[A-Za-z]")
+_EN_WORD = re.compile(r"[a-z0-9]+")
+
+
+class TopicThesaurusError(ValueError):
+    """ontology/topics.ttl is missing, does not parse, or breaks the thesaurus's rules; the message says where."""
+
+
+@dataclass(frozen=True)
+class TopicConcept:
+    iri: str
+    name: str  # local name, e.g. "lawLecture"
+    label_zh: str  # skos:prefLabel @zh
+    label_en: str  # skos:prefLabel @en
+    alt_zh: tuple[str, ...]
+    alt_en: tuple[str, ...]
+    hidden_zh: tuple[str, ...]  # skos:hiddenLabel and fzqa:colloquialLabel: matched, never shown
+    hidden_en: tuple[str, ...]
+    clause_zh: tuple[str, ...]  # fzqa:clauseLabel: the measures' own wording for the topic
+    broader: tuple[str, ...]  # names of the directly broader concepts
+    related: tuple[str, ...]  # names of related concepts
+
+    def labels(self, lang: str) -> tuple[str, ...]:
+        """The labels shown for the concept in ``lang`` (zh or en): prefLabel first, then altLabels."""
+        return (self.label_zh, *self.alt_zh) if lang == "zh" else (self.label_en, *self.alt_en)
+
+
+@dataclass(frozen=True)
+class TopicMention:
+    """A concept named in a text; offsets into the NFKC-normalised text."""
+
+    concept: TopicConcept
+    surface: str  # the words of the text that matched
+    start: int
+    end: int
+    lang: str  # the text's language (zh or en)
+    labels: tuple[str, ...]  # the concept's labels in the text's language
+    clause_zh: tuple[str, ...]  # the measures' own (Chinese) wording for the concept
+
+
+def text_language(text: str) -> str:
+    """The language of a text: en when it has more than twice as many Latin letters as Chinese characters, else zh."""
+    t = norm_text(text)
+    return "en" if len(_LATIN.findall(t)) > 2 * len(_CJK.findall(t)) else "zh"
+
+
+def _en_words(text: str) -> list[re.Match[str]]:
+    """English words of a lower-cased text: runs of letters and digits (rule-of-law → rule, of, law; people's →
+    people, s), so a hyphen, a space and punctuation between words are all the same."""
+    return list(_EN_WORD.finditer(text))
+
+
+def _inflections(word: str) -> frozenset[str]:
+    """A word and its regular inflections (-s/-es, -ed, -ing; y → ies/ied; a final e dropped before -ing)."""
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return frozenset({word, word[:-1] + "ies", word[:-1] + "ied"})
+    if word.endswith("e"):
+        return frozenset({word, word + "s", word + "d", word[:-1] + "ing"})
+    if word.isalpha() and len(word) > 2:
+        return frozenset({word, word + "s", word + "es", word + "ed", word + "ing"})
+    return frozenset({word})
+
+
+def _en_key(label: str) -> str:
+    """An English label as its words, lower case, one space apart (rule-of-law → "rule of law")."""
+    return " ".join(m.group(0) for m in _en_words(norm_text(label).replace("’", "'").lower()))
+
+
+@dataclass(frozen=True)
+class _EnLabel:
+    words: tuple[str, ...]  # all but the last word must be equal
+    last: frozenset[str]  # accepted forms of the last word
+    name: str  # concept
+
+
+class TopicThesaurus:
+    """The concepts of ontology/topics.ttl and a longest-match finder over their labels (zh and en)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        g = Graph()
+        try:
+            g.parse(path, format="turtle")
+        except FileNotFoundError:
+            raise TopicThesaurusError(f"{path}: topic thesaurus not found") from None
+        except Exception as exc:  # rdflib raises several parser exception types; their text names the line
+            raise TopicThesaurusError(f"{path}: does not parse as Turtle: {exc}") from None
+        self.graph = g
+        scheme = FZQA.topicScheme
+        subjects = sorted((s for s in g.subjects(SKOS.inScheme, scheme) if isinstance(s, URIRef)), key=str)
+        if not subjects:
+            raise TopicThesaurusError(f"{path}: no skos:Concept in scheme {scheme}")
+        name_of = {str(s): str(s).removeprefix(str(TOPIC)) for s in subjects}
+        hidden = (SKOS.hiddenLabel, FZQA.colloquialLabel)
+        concepts: dict[str, TopicConcept] = {}
+        for s in subjects:
+            name = name_of[str(s)]
+            pref_zh, pref_en = _labels(g, s, SKOS.prefLabel, "zh"), _labels(g, s, SKOS.prefLabel, "en")
+            if len(pref_zh) != 1 or len(pref_en) != 1:
+                raise TopicThesaurusError(
+                    f"{path}: topic:{name} needs exactly one Chinese and one English skos:prefLabel "
+                    f"(has {len(pref_zh)} @zh, {len(pref_en)} @en)"
+                )
+            concepts[name] = TopicConcept(
+                iri=str(s),
+                name=name,
+                label_zh=pref_zh[0],
+                label_en=pref_en[0],
+                alt_zh=tuple(_labels(g, s, SKOS.altLabel, "zh")),
+                alt_en=tuple(_labels(g, s, SKOS.altLabel, "en")),
+                hidden_zh=tuple(sorted({t for p in hidden for t in _labels(g, s, p, "zh")})),
+                hidden_en=tuple(sorted({t for p in hidden for t in _labels(g, s, p, "en")})),
+                clause_zh=tuple(
+                    sorted(
+                        str(o) for o in g.objects(s, FZQA.clauseLabel) if getattr(o, "language", None) in ("zh", None)
+                    )
+                ),
+                broader=tuple(sorted(name_of[str(b)] for b in g.objects(s, SKOS.broader) if str(b) in name_of)),
+                related=tuple(sorted(name_of[str(r)] for r in g.objects(s, SKOS.related) if str(r) in name_of)),
+            )
+        self.concepts = concepts
+        zh: dict[str, str] = {}
+        en: dict[str, str] = {}
+        for c in concepts.values():
+            for table, words, norm in (
+                (zh, (c.label_zh, *c.alt_zh, *c.hidden_zh), norm_text),
+                (en, (c.label_en, *c.alt_en, *c.hidden_en), _en_key),
+            ):
+                for w in words:
+                    key = norm(w)
+                    other = table.setdefault(key, c.name)
+                    if other != c.name:
+                        raise TopicThesaurusError(
+                            f"{path}: label {w!r} names two concepts: topic:{other}, topic:{c.name}"
+                        )
+        # longest match by dictionary: the labels starting with a character (zh) or word (en), longest first
+        self._zh: dict[str, list[tuple[str, str]]] = {}
+        for key, name in sorted(zh.items(), key=lambda kv: (-len(kv[0]), kv[0])):
+            self._zh.setdefault(key[0], []).append((key, name))
+        self._en: dict[str, list[_EnLabel]] = {}
+        for key, name in sorted(en.items(), key=lambda kv: (-len(kv[0].split()), kv[0])):
+            words = tuple(m.group(0) for m in _en_words(key))
+            if not words:
+                raise TopicThesaurusError(f"{path}: English label {key!r} of topic:{name} has no word")
+            label = _EnLabel(words, _inflections(words[-1]), name)
+            for first in label.last if len(words) == 1 else (words[0],):
+                self._en.setdefault(first, []).append(label)
+
+    def find(self, text: str, lang: str | None = None) -> list[TopicMention]:
+        """The concepts a text (a question or a query, Chinese or English) names, in text order: longest match,
+        non-overlapping; English case-insensitively on word boundaries. ``lang`` (zh or en) chooses the language
+        of the labels given back; by default the text's own (:func:`text_language`)."""
+        t = norm_text(text)
+        lang = lang or text_language(t)
+        found: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(t):
+            hit = next(((k, n) for k, n in self._zh.get(t[i], ()) if t.startswith(k, i)), None)
+            if hit:
+                found.append((i, i + len(hit[0]), hit[1]))
+                i += len(hit[0])
+            else:
+                i += 1
+        hay = t.replace("’", "'").lower()
+        if len(hay) == len(t):  # lower() keeps the offsets for the text we match (Latin letters)
+            words = _en_words(hay)
+            i = 0
+            while i < len(words):
+                for lab in self._en.get(words[i].group(0), ()):
+                    n = len(lab.words)
+                    if (
+                        i + n <= len(words)
+                        and all(words[i + j].group(0) == lab.words[j] for j in range(1, n - 1))
+                        and (n == 1 or words[i + n - 1].group(0) in lab.last)
+                    ):
+                        found.append((words[i].start(), words[i + n - 1].end(), lab.name))
+                        i += n
+                        break
+                else:
+                    i += 1
+        out = []
+        for start, end, name in sorted(found):
+            c = self.concepts[name]
+            out.append(TopicMention(c, t[start:end], start, end, lang, c.labels(lang), c.clause_zh))
+        return out
+
+    def concepts_in(self, text: str) -> tuple[TopicConcept, ...]:
+        """The distinct concepts a text names, in order of first mention."""
+        return tuple({m.concept.name: m.concept for m in self.find(text)}.values())
+
+    def clause_terms(self, text: str) -> tuple[str, ...]:
+        """The measures' own words for the topics a text names (for query expansion), without repeats."""
+        return tuple(dict.fromkeys(w for c in self.concepts_in(text) for w in c.clause_zh))
+
+    def broader_chain(self, name: str) -> tuple[str, ...]:
+        """The concept and every broader concept, nearest first."""
+        out: list[str] = []
+        todo = [name]
+        while todo:
+            cur = todo.pop(0)
+            if cur not in out and cur in self.concepts:
+                out.append(cur)
+                todo.extend(self.concepts[cur].broader)
+        return tuple(out)
+
+
+@cache
+def _load_topics(path: Path) -> TopicThesaurus:
+    return TopicThesaurus(path)
+
+
+def load_topics(settings: Settings | None = None) -> TopicThesaurus:
+    """The topic thesaurus of these settings' ontology folder (loaded once per process)."""
+    return _load_topics((settings or load_settings()).ontology / TOPICS_FILE)
