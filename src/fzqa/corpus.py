@@ -20,6 +20,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,12 @@ REGULATION_WORDS: tuple[str, ...] = (
     "決定",
     "綱要",
 )
+
+
+def visible(text: str) -> str:
+    """The text as a reader sees it: invisible characters (zero-width, bidi controls, soft hyphen, BOM: every
+    Unicode format character) and lone surrogates dropped, then NFKC. Pasted text then reads as typed text."""
+    return unicodedata.normalize("NFKC", "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cs")))
 
 
 class CorpusError(Exception):

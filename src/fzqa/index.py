@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from fzqa.corpus import visible
 from fzqa.embed import Embedder
 from fzqa.types import KINDS, PERIODS, Hit, Measure, Norm, Unit
 
@@ -68,8 +69,9 @@ DEFAULT_MAX_QUERY_CHARS = 2000
 ROLE_PRIOR = 0.5  # in units of one RRF rank-1 contribution, 1/(rrf_k + 1); tuned on the dev questions
 EMBED_BATCH = 16
 # The topic's clause words appended to the dense query stop at this many characters (whole words, in order of
-# mention, the first one always): the query embedding's cost grows with its length (about 2x CPU with 16 more characters, measured with
-# bench/search_speed.py's embedder), and on the queries of tests/test_topics.py 16 was as good as no cap
+# mention, the first one always): the query embedding's cost grows with its length (about 2x CPU with 16 more
+# characters, measured with bench/search_speed.py's embedder), and on the queries of tests/test_topics.py 16 was as
+# good as no cap
 # (top-3 1.00, MRR 0.97) while 10 lost some (0.97, 0.92).
 DENSE_EXPANSION_CHARS = 16
 
@@ -104,9 +106,8 @@ class SearchResult:
 
 
 def normalise(text: str) -> str:
-    """NFKC, lower case, control characters → spaces, whitespace collapsed."""
-    t = unicodedata.normalize("NFKC", text)
-    t = "".join(" " if unicodedata.category(c).startswith("C") else c for c in t)
+    """NFKC, lower case, invisible characters dropped, control characters → spaces, whitespace collapsed."""
+    t = "".join(" " if unicodedata.category(c).startswith("C") else c for c in visible(text))
     return " ".join(t.lower().split())
 
 
@@ -136,7 +137,7 @@ def clean_query(query: str, max_chars: int) -> tuple[str, bool]:
     if not isinstance(query, str):
         raise TypeError(f"query must be a str, not {type(query).__name__}")
     head = query[: 4 * max_chars]
-    t = "".join(" " if unicodedata.category(c).startswith("C") else c for c in head)
+    t = "".join(" " if unicodedata.category(c).startswith("C") else c for c in visible(head))
     t = " ".join(t.split())
     if not t:
         if len(query) > len(head):

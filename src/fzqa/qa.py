@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 import re
 import time
-import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fzqa.corpus import cn_number, cn_numeral
+from fzqa.corpus import cn_number, cn_numeral, visible
 from fzqa.kg import provision_iri
 from fzqa.lexicon import Lexicon, load_lexicon, norm_text
 from fzqa.settings import Settings, load_settings
@@ -89,9 +88,7 @@ def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
     character) and lone surrogates; control characters and markup become spaces; cut an over-long question.
     A text pasted from a web page thus asks the same as the typed one. Returns (text, notes)."""
     notes: list[str] = []
-    t = "".join(c for c in text or "" if unicodedata.category(c) not in ("Cf", "Cs"))
-    t = unicodedata.normalize("NFKC", t)
-    t = _CONTROL.sub(" ", t)
+    t = _CONTROL.sub(" ", visible(text or ""))
     if _TAGS.search(t):
         t = _TAGS.sub(" ", t)
         notes.append("markup")
