@@ -757,6 +757,12 @@ class TopicThesaurus:
         """The measures' own words for the topics a text names (for query expansion), without repeats."""
         return tuple(dict.fromkeys(w for c in self.concepts_in(text) for w in c.clause_zh))
 
+    def measure_words(self, name: str) -> tuple[str, ...]:
+        """The measures' own words for a concept and every narrower one (依法决策 covers 重大行政决策法定程序)."""
+        narrower = [c for c in self.concepts.values() if name in self.broader_chain(c.name)]
+        own_first = sorted(narrower, key=lambda c: c.name != name)
+        return tuple(dict.fromkeys(w for c in own_first for w in c.clause_zh))
+
     def broader_chain(self, name: str) -> tuple[str, ...]:
         """The concept and every broader concept, nearest first."""
         out: list[str] = []

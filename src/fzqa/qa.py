@@ -120,6 +120,7 @@ class Intent:
     topics: tuple[str, ...] = ()  # glossary topic names
     unknown: tuple[str, ...] = ()  # content words that no vocabulary knows
     en_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English topic words with their Chinese alternatives
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a thesaurus topic named in Chinese: its measures' words
     notes: tuple[str, ...] = ()
     provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
     referred: str | None = None  # the role asked about, covered by reference: roles[0] is the role it stands for
@@ -197,6 +198,12 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     # a prohibition cue contains an obligation cue ("must not"): keep the stronger one
     if "prohibition" in kinds and "obligation" in kinds:
         kinds.remove("obligation")
+    # topics the thesaurus knows (给老百姓普及法律知识 → 普法, be sued → 出庭应诉) outside the roles, places and cues
+    # read so far: one unit each, matched in the measures' own words
+    taken = list(spans)
+    found = lex.topic_thesaurus().find(q, lang)
+    mentions = [tm for tm in found if not any(s < tm.end and tm.start < e for s, e in taken)]
+    spans += [(tm.start, tm.end) for tm in mentions]
     # topic words: what is left once roles, places, cues and stopwords are taken out
     chars = list(q)
     for s, e in spans:
@@ -233,6 +240,14 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         if not any(k[0] <= se[0] and se[1] <= k[1] for k in kept):
             kept.append(se)
     en_terms = tuple((groups[se][0], tuple(groups[se][1])) for se in sorted(kept))
+    concepts: list[tuple[str, tuple[str, ...]]] = []
+    for tm in mentions:
+        # the measures' words for it and its narrower topics; none: a topic the measures do not treat
+        words = lex.topic_thesaurus().measure_words(tm.concept.name) or tm.concept.labels("zh")
+        if lang == "en":
+            en_terms += ((tm.surface.lower(), words),)
+        else:
+            concepts.append((tm.surface, words))
     topic = list(topic_zh)
     if lang == "en":
         for t in glossary:
@@ -256,6 +271,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         topics=topic_names,
         unknown=tuple(dict.fromkeys(unknown)),
         en_terms=en_terms,
+        concepts=tuple(concepts),
         provisions=tuple(dict.fromkeys(refs)),
         follow_up=follow_up,
     )
@@ -275,7 +291,9 @@ def _times(text: str) -> int | None:
 def follow_up(intent: Intent, previous: Intent) -> Intent:
     """A follow-up (那县委书记呢？, what about Guizhou?) asks the previous question again for the roles, level or
     measures it names; a question that asks something of its own is not a follow-up and is returned as it is."""
-    asks_own = intent.topic or intent.periods or intent.kinds or intent.facts or intent.asks_count or intent.provisions
+    asks_own = (
+        intent.topic or intent.concepts or intent.periods or intent.kinds or intent.facts or intent.asks_count
+    ) or intent.provisions
     if not intent.follow_up or asks_own or not (intent.roles or intent.measures or intent.level or intent.hints):
         return intent
     named_role = bool(intent.roles or intent.hints)
@@ -437,11 +455,17 @@ class Assistant:
                 words = [norm_text(z) for z in alts]
                 best = max(words, key=lambda w: (w in ctx, -self._df(w)))
                 parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
-            # content words no vocabulary knows (annual leave, salary) are part of the topic, and no provision has them
-            parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
+            if not intent.en_terms:
+                # content words no vocabulary knows (annual leave, salary), and no topic it knows: a question about
+                # something else, even when it asks for a period or a kind (how many days of annual leave …)
+                parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
         else:
             for t in intent.topic:
                 parts.append((self._weight(t), self._fragment_support(t, ctx, cb)))
+            for _surface, alts in intent.concepts:  # a thesaurus topic: any of the measures' words for it
+                words = [norm_text(z) for z in alts]
+                best = max(words, key=lambda w: (w in ctx, -self._df(w)))
+                parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
         if not parts:
             return 1.0
         total = sum(w for w, _ in parts)
@@ -457,7 +481,7 @@ class Assistant:
         """Keep the candidates that treat the question's topic; all of them when it has no topic."""
         if not cands:
             return []
-        if not intent.topic and not intent.unknown and not intent.en_terms:
+        if not (intent.topic or intent.unknown or intent.en_terms or intent.concepts):
             return cands
         for c in cands:
             c.support = self.support(intent, c)
@@ -537,7 +561,7 @@ class Assistant:
                             )
                         )
             return cands, trace, "provision"
-        if "structure" in facts and not intent.topic and not intent.roles:  # 贵州办法一共有多少条
+        if "structure" in facts and not (intent.topic or intent.concepts or intent.roles):  # 贵州办法一共有多少条
             cands = []
             for m in intent.measures or self.measure_ids:
                 for r in self._select("measure_structure", trace, measure=ID_NS + m):
@@ -642,7 +666,7 @@ class Assistant:
             cands = [c for c in cands if (c.min_count or 1) >= intent.min_count]
         if plan == "provision" and not cands:  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), "provision", t0)
-        untopical = not (intent.topic or intent.unknown or intent.en_terms)
+        untopical = not (intent.topic or intent.unknown or intent.en_terms or intent.concepts)
         if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency"):
             if not self._has_own_norms(intent.roles[0]):
                 # a role the measures give no norms of their own (村支书): say whether and how it is covered
@@ -1033,7 +1057,8 @@ class Assistant:
 
     def _abstain(self, intent: Intent) -> Answer:
         en = intent.lang == "en"
-        what = " ".join(intent.unknown) if en and intent.unknown else "、".join(intent.topic)
+        named = (*intent.topic, *(c for c, _ in intent.concepts))
+        what = " ".join(intent.unknown) if en and intent.unknown else "、".join(named)
         if not what and intent.periods:  # nothing at this frequency
             labels = [self.lex.period_labels[p] for p in intent.periods if p in self.lex.period_labels]
             what = (
