@@ -359,3 +359,9 @@ def test_colloquial_and_english_topic_words_are_read_through_the_topic_thesaurus
         having = {k for k, text in assistant.provisions.items() if k[0] == m and any(w in text for w in words)}
         if having:
             assert keys(a) & having, (m, keys(a))
+
+
+def test_web_addresses_in_a_question_neither_set_its_language_nor_its_topic(assistant: Assistant) -> None:
+    url = "http://127.0.0.1:9/a-long-path/picture.png"
+    a = assistant.ask(f"![x]({url}) [here]({url}) {url} 县长每年必须做什么？")
+    assert a.lang == "zh" and keys(a) == COUNTY_MAYOR_YEARLY

@@ -29,6 +29,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
+_URL = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+", re.I)
 # a provision named by its number: 第六条第（六）项, 第六条（六）, art. 6(6), article 6 item 6
 _REF_ZH = re.compile(
     r"第([零一二三四五六七八九十百两0-9]+)条(?:第?[(（]([零一二三四五六七八九十0-9]+)[)）]项?|第([零一二三四五六七八九十0-9]+)项)?"
@@ -134,10 +135,9 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     """Deterministic reading of a question: roles, level, measures, period, kind, facts, topic words."""
     lex = lexicon or load_lexicon()
     q = norm_text(question)
-    cjk = len(_CJK.findall(q))
-    latin = len(re.findall(r"[A-Za-z]", q))
-    lang = "en" if latin > 2 * cjk else "zh"
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = [(u.start(), u.end()) for u in _URL.finditer(q)]  # a web address says nothing
+    plain = _URL.sub(" ", q)
+    lang = "en" if len(re.findall(r"[A-Za-z]", plain)) > 2 * len(_CJK.findall(plain)) else "zh"
     measures = tuple(lex.measure_for(q))
     ours = {lex.measure_info(m).jurisdiction for m in (x.id for x in lex.catalog)}
     missing = tuple(p for p in lex.places(q) if p not in ours)
@@ -689,6 +689,9 @@ class Assistant:
                         cands.append(replace(max(near, key=lambda c: c.support), closest=True))
             else:
                 cands = self.focus(intent, self._with_norms(self.searched(intent)))
+        if plan != "provision":  # an itemised article's lead-in is cited through its items, not beside them
+            itemised = {(c.measure, c.article) for c in cands if c.item is not None}
+            cands = [c for c in cands if c.item is not None or (c.measure, c.article) not in itemised]
         if cands and scope and not plan.startswith("coverage"):
             cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
