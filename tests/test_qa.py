@@ -345,6 +345,7 @@ def test_a_question_of_its_own_is_not_taken_for_a_follow_up(assistant: Assistant
         "政府当被告了，一把手要不要上法庭？",
         "What do the measures say about the government being sued?",
         "Who must make sure officials do not meddle in court cases?",
+        "两部办法关于学法、述法有什么规定？",  # topics joined by 、: a provision on either one answers
     ],
 )
 def test_colloquial_and_english_topic_words_are_read_through_the_topic_thesaurus(

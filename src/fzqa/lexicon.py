@@ -400,6 +400,7 @@ class Lexicon:
             sorted((str(o) for o in g.objects(FZQA.genericWords, FZQA.zhPattern)), key=len, reverse=True)
         )
         self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
+        self.coordinators = frozenset(str(o) for o in g.objects(FZQA.coordinatorWords, FZQA.pattern))
         topics = []
         for s in sorted(g.subjects(RDF.type, FZQA.Topic), key=str):
             assert isinstance(s, URIRef)

@@ -241,11 +241,21 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
             kept.append(se)
     en_terms = tuple((groups[se][0], tuple(groups[se][1])) for se in sorted(kept))
     concepts: list[tuple[str, tuple[str, ...]]] = []
+    previous_end = -1
     for tm in mentions:
         # the measures' words for it and its narrower topics; none: a topic the measures do not treat
         words = lex.topic_thesaurus().measure_words(tm.concept.name) or tm.concept.labels("zh")
+        joined = previous_end >= 0 and q[previous_end : tm.start].strip().lower() in lex.coordinators
+        previous_end = tm.end
         if lang == "en":
-            en_terms += ((tm.surface.lower(), words),)
+            if joined and en_terms:  # 学法、述法 / lectures and study: one topic, any of them answers it
+                surface, before = en_terms[-1]
+                en_terms = (*en_terms[:-1], (f"{surface} / {tm.surface.lower()}", (*before, *words)))
+            else:
+                en_terms += ((tm.surface.lower(), words),)
+        elif joined and concepts:
+            surface, before = concepts[-1]
+            concepts[-1] = (f"{surface}、{tm.surface}", (*before, *words))
         else:
             concepts.append((tm.surface, words))
     topic = list(topic_zh)
