@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -21,3 +23,20 @@ def built() -> None:
         open_index()
     except ClauseIndexError:
         build_index()
+
+
+@pytest.fixture(scope="module")
+def live() -> Any:
+    """The real app (`python app.py`) on a free loopback port, started once per test session (conftest_web)."""
+    from conftest_web import live_server
+
+    return live_server()
+
+
+@pytest.fixture(scope="module")
+def http(live: Any) -> Iterator[Any]:
+    """An HTTP client of the live app."""
+    import httpx
+
+    with httpx.Client(base_url=live.url, timeout=60, trust_env=False) as c:
+        yield c

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest_web import CHROMIUM_ARGS, Live, live_server, require_chromium
+from conftest_web import CHROMIUM_ARGS, Live, require_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,10 +25,6 @@ SHOTS = Path("/tmp/fzqa-shots")
 COUNTY_MAYOR = "县长每年必须做什么？"
 WAIT = 30_000
 
-
-@pytest.fixture(scope="module")
-def live() -> Live:
-    return live_server()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest_web import ROOT, Live, live_server
+from conftest_web import ROOT, Live
 
 from fzqa.qa import clean_question, get_assistant
 from fzqa.settings import Settings, SettingsError, load_settings
@@ -38,15 +38,6 @@ def fzqa(*args: str, env: dict[str, str] | None = None, timeout: float = 300) ->
 
 
 # ------------------------------------------------------------------------------------------- HTTP
-@pytest.fixture(scope="module")
-def live() -> Live:
-    return live_server()
-
-
-@pytest.fixture(scope="module")
-def http(live: Live) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.url, timeout=60, trust_env=False) as c:
-        yield c
 
 
 def still_serving(http: httpx.Client) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest_web import MAX_RESULTS, QUERY_TIMEOUT, Live, live_server
+from conftest_web import MAX_RESULTS, QUERY_TIMEOUT, Live
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 
 pytestmark = pytest.mark.slow
@@ -25,15 +25,6 @@ CONSTRUCT = "CONSTRUCT { ?m <http://purl.org/dc/terms/identifier> ?m } WHERE { ?
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-@pytest.fixture(scope="module")
-def live() -> Live:
-    return live_server()
-
-
-@pytest.fixture(scope="module")
-def http(live: Live) -> Any:
-    with httpx.Client(base_url=live.url, timeout=30, trust_env=False) as c:
-        yield c
 
 
 def wrapper(live: Live, query: str, fmt: str) -> SPARQLWrapper:

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest_web import QUERY_TIMEOUT, Live, live_server
+from conftest_web import QUERY_TIMEOUT, Live
 from rdflib import Graph
 
 from fzqa.cli import main
@@ -86,15 +86,6 @@ def listener() -> Iterator[Listener]:
     lst.close()
 
 
-@pytest.fixture(scope="module")
-def live() -> Live:
-    return live_server()
-
-
-@pytest.fixture(scope="module")
-def http(live: Live) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live.url, timeout=60, trust_env=False) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -552,6 +552,14 @@ class Assistant:
             keep = self._rows_for_measures("coverage", intent, trace)
         return _merge(keep), ("direct" if "direct" in modes else "by-reference" if modes else "none")
 
+    def _measure_facts(self, query: str, intent: Intent, trace: list[tuple[str, dict[str, Any]]]) -> list[Cand]:
+        """One candidate per measure asked about, holding a row of a per-measure named query as its fact line."""
+        cands = []
+        for m in intent.measures or self.measure_ids:
+            for r in self._select(query, trace, measure=ID_NS + m):
+                cands.append(Cand(m, None, None, extra=json.dumps(r, ensure_ascii=False, default=str)))
+        return cands
+
     def structured(self, intent: Intent) -> tuple[list[Cand], list[tuple[str, dict[str, Any]]], str]:
         """Run the named queries the intent calls for. Returns (candidates, queries run, plan name)."""
         trace: list[tuple[str, dict[str, Any]]] = []
@@ -572,21 +580,9 @@ class Assistant:
                         )
             return cands, trace, "provision"
         if "structure" in facts and not (intent.topic or intent.concepts or intent.roles):  # 贵州办法一共有多少条
-            cands = []
-            for m in intent.measures or self.measure_ids:
-                for r in self._select("measure_structure", trace, measure=ID_NS + m):
-                    c = Cand(m, None, None)
-                    c.extra = json.dumps(r, ensure_ascii=False, default=str)
-                    cands.append(c)
-            return cands, trace, "structure"
+            return self._measure_facts("measure_structure", intent, trace), trace, "structure"
         if "metadata" in facts:
-            cands = []
-            for m in intent.measures or self.measure_ids:
-                for r in self._select("measure_metadata", trace, measure=ID_NS + m):
-                    c = Cand(m, None, None)
-                    c.extra = json.dumps(r, ensure_ascii=False, default=str)
-                    cands.append(c)
-            return cands, trace, "metadata"
+            return self._measure_facts("measure_metadata", intent, trace), trace, "metadata"
         for fact in ("interpretation", "entry-into-force", "purpose"):
             if fact in facts:
                 return _merge(self._rows_for_measures("meta_rules", intent, trace, topic=fact)), trace, fact
