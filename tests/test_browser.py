@@ -255,5 +255,32 @@ def test_browse_and_language_switch(page: Any) -> None:
         "() => document.querySelector('#duties')?.innerText.includes('Guizhou art. 6(6)')", timeout=WAIT
     )
     page.screenshot(path=str(SHOTS / "browse-en.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.lang") == "en"  # follows the choice, not the browser
     open_tab(page, "Assistant")
     assert page.get_by_text("Example questions (click to ask):").count() == 1
+
+
+CONTRAST_JS = """(sel) => {
+  const el = document.querySelector(sel), cs = getComputedStyle(el);
+  const rgb = (c) => c.match(/[0-9.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const [a, b] = [lum(cs.color), lum(cs.backgroundColor)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_page_language_contrast_and_focus(browser: Any, live: Live) -> None:
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="ja-JP")  # a browser in Japanese
+    page = ctx.new_page()
+    page.goto(live.url + "/")
+    page.wait_for_selector("#question textarea", timeout=WAIT)
+    assert page.evaluate("() => document.documentElement.lang") == "zh-CN"  # Chinese glyphs, whatever the browser
+    ratio = page.evaluate(CONTRAST_JS, "#send")
+    assert ratio >= 4.5, f"the ask button's text has a contrast of {ratio:.2f}:1 (WCAG AA needs 4.5:1)"
+    page.locator("#lang input").first.focus()
+    page.keyboard.press("ArrowDown")  # keyboard users see where they are on the language radios
+    outline = page.evaluate("() => getComputedStyle(document.activeElement.closest('label')).outlineStyle")
+    assert outline not in ("none", "")
+    ctx.close()

@@ -579,7 +579,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
     if with_ui:
         import gradio as gr
 
-        from fzqa.ui import CSS, build_ui
+        from fzqa.ui import CSS, ON_LOAD_JS, build_ui
 
         # the UI has no upload field; Gradio's upload route would keep anonymous files, so it is closed (this
         # route is matched before the mounted app)
@@ -590,6 +590,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
             blocks,
             path="/",
             css=CSS,
+            js=ON_LOAD_JS,
             max_file_size=settings.max_body_bytes,
             footer_links=["api"],
             run_history=False,

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 ID_NS = "https://w3id.org/fzqa/id/"
 FZQA_NS = "https://w3id.org/fzqa#"
 LANGS = [("中文", "zh"), ("English", "en")]
+HTML_LANG = "zh-CN"  # the page's lang in Chinese mode (simplified Chinese glyphs, not Japanese ones)
+# run when the page loads: Chinese is the default language
+ON_LOAD_JS = f"() => {{ document.documentElement.lang = '{HTML_LANG}'; }}"
 
 # (zh, en) for every piece of interface text
 T: dict[str, tuple[str, str]] = {
@@ -109,6 +112,13 @@ def _period_label(period: str, lang: str) -> str:
 
 
 CSS = """
+/* WCAG AA: white on the primary buttons at 5.0:1 (amber-700; Gradio's orange gave 2.8:1), and a visible focus ring
+   on every control, the language radios included */
+:root, .dark {
+  --button-primary-background-fill: #b45309 !important; --button-primary-background-fill-hover: #92400e !important;
+  --button-primary-text-color: #ffffff !important; --button-primary-border-color: #b45309 !important;
+}
+:focus-visible, label:focus-within { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
 .chips .wrap { gap: 6px !important; }
 .chips label { border-radius: 999px !important; padding: 2px 12px !important; border: 1px solid #c7d2fe !important;
   background: #eef2ff !important; cursor: pointer; }
@@ -979,6 +989,9 @@ def build_ui(services: Services) -> gr.Blocks:
             classes,
         ]
         lang.change(switch, [lang, b_role, b_kinds], targets)
+        # the page's lang follows the chosen language (not the browser's), so Chinese gets Chinese glyphs
+        set_lang = f"(l) => {{ document.documentElement.lang = l === 'en' ? 'en' : '{HTML_LANG}'; }}"
+        lang.change(None, lang, None, js=set_lang)
     demo.queue(default_concurrency_limit=8)  # several users at once; the handlers share thread-safe services
     blocks: gr.Blocks = demo
     return blocks
