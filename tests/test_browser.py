@@ -185,6 +185,17 @@ def test_clause_search_filter_and_export(page: Any, live: Live) -> None:
     cites = [rows.nth(i).inner_text() for i in range(rows.count())]
     assert cites and all(c.startswith("贵州") for c in cites)
     assert "贵州 第六条（六）" in cites
+    pick(page, "f-measure", "广西")  # a changed filter runs the search again, without a click
+    page.wait_for_function(
+        "() => { const c = [...document.querySelectorAll('#hits-table td.c')];"
+        " return c.length > 0 && c.every(td => td.innerText.startsWith('广西')); }",
+        timeout=WAIT,
+    )
+    pick(page, "f-measure", "贵州")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#hits-table td.c')].some(td => td.innerText === '贵州 第六条（六）')",
+        timeout=WAIT,
+    )
     page.locator("#picks label", has_text="贵州 第六条（六）").click()
     page.click("#export")
     links = page.locator("#exported a")

@@ -885,6 +885,13 @@ def build_ui(services: Services) -> gr.Blocks:
         s_out = [hits_state, picks, hits_view, search_status]
         do_search.click(search, s_in, s_out)
         sq.submit(search, s_in, s_out)
+
+        def refilter(q: str, *rest: Any) -> tuple[Any, ...]:
+            """A filter changed: search again when there is a query (the hits on screen match the filters)."""
+            return search(q, *rest) if (q or "").strip() else tuple(gr.skip() for _ in s_out)
+
+        for f in (s_measure, s_role, s_kind, s_period):
+            f.change(refilter, s_in, s_out)
         sel_all.click(lambda hits: [key_of(h["measure"], h["article"], h["item"]) for h in hits], hits_state, picks)
         sel_none.click(lambda: [], None, picks)
 
