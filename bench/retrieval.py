@@ -37,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from evalset import EXTRA, QUESTIONS, SPLITS, stage_corpus  # noqa: E402
-from evalset import load_questions as load_eval  # noqa: E402
+from evalset import EXTRA, QUESTIONS, SPLITS, Question, load_questions, stage_corpus  # noqa: E402
+from evalset import Key as Gold  # noqa: E402
 
 from fzqa.embed import get_embedder  # noqa: E402
 from fzqa.index import ClauseIndex, Mode, build_units  # noqa: E402
@@ -47,18 +47,6 @@ from fzqa.types import Hit, Unit  # noqa: E402
 MODES: tuple[Mode, ...] = ("lexical", "dense", "fused")
 KS = (1, 3, 5)
 MRR_DEPTH = 10
-
-Gold = tuple[str, int | None, int | None]
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    q: str
-    lang: str
-    gold: tuple[Gold, ...]
-    split: str = "tune"
-
 
 def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str, Any]:
     """Parse and extract the measures of ``corpus_dir`` as the pipeline does: (units, corpus hash, lexicon). A folder
@@ -79,10 +67,6 @@ def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str, Any
         settings = load_settings({"corpus_dir": Path(tmp) / "corpus"})
         measures, norms = load_corpus_norms(settings)
         return build_units(measures, norms), corpus_hash(settings), load_lexicon(settings)
-
-
-def load_questions(path: Path) -> list[Question]:
-    return [Question(q.id, q.q, q.lang, q.gold, q.split) for q in load_eval(path)]
 
 
 def matches(hit: Hit, gold: Gold) -> bool:

@@ -27,6 +27,19 @@ ROLE = Namespace("https://w3id.org/fzqa/role/")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+def _broader_closure(start: str, broader: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """``start`` and everything broader than it in a SKOS hierarchy (breadth first, nearest first); names not in
+    ``broader`` are left out."""
+    out: list[str] = []
+    todo = [start]
+    while todo:
+        cur = todo.pop(0)
+        if cur not in out and cur in broader:
+            out.append(cur)
+            todo.extend(broader[cur])
+    return tuple(out)
+
+
 def norm_text(text: str) -> str:
     """NFKC-normalise (full-width brackets and punctuation become half-width) for matching."""
     return unicodedata.normalize("NFKC", text)
@@ -289,6 +302,7 @@ class Lexicon:
                 unspecified=(s, RDF.type, FZQA.UnspecifiedBearer) in g,
             )
         self.roles = roles
+        self._role_broader = {r: v.broader for r, v in roles.items()}
         # 参照执行: a role covered by reference takes the duties of another role (fzqa:appliesDutiesOf)
         duties_of: dict[str, list[str]] = {}
         for s, o in g.subject_objects(FZQA.appliesDutiesOf):
@@ -461,15 +475,7 @@ class Lexicon:
 
     def ancestors(self, label: str) -> tuple[str, ...]:
         """The role itself and every broader role, nearest first."""
-        out: list[str] = []
-        todo = [label]
-        while todo:
-            cur = todo.pop(0)
-            if cur in out or cur not in self.roles:
-                continue
-            out.append(cur)
-            todo.extend(self.roles[cur].broader)
-        return tuple(out)
+        return _broader_closure(label, self._role_broader)
 
     def covers(self, label: str) -> set[str]:
         """The role and every role or post narrower than it."""
@@ -685,6 +691,7 @@ class TopicThesaurus:
                 related=tuple(sorted(name_of[str(r)] for r in g.objects(s, SKOS.related) if str(r) in name_of)),
             )
         self.concepts = concepts
+        self._broader = {n: c.broader for n, c in concepts.items()}
         zh: dict[str, str] = {}
         en: dict[str, str] = {}
         for c in concepts.values():
@@ -766,14 +773,7 @@ class TopicThesaurus:
 
     def broader_chain(self, name: str) -> tuple[str, ...]:
         """The concept and every broader concept, nearest first."""
-        out: list[str] = []
-        todo = [name]
-        while todo:
-            cur = todo.pop(0)
-            if cur not in out and cur in self.concepts:
-                out.append(cur)
-                todo.extend(self.concepts[cur].broader)
-        return tuple(out)
+        return _broader_closure(name, self._broader)
 
 
 @cache
