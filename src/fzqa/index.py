@@ -100,6 +100,16 @@ class SearchResult:
     measures: tuple[str, ...] = ()  # measures named in the query (their units ranked first)
     notes: tuple[str, ...] = ()  # human-readable remarks (truncation, no evidence, …)
     topics: tuple[str, ...] = ()  # topic concepts named in the query (local names in ontology/topics.ttl)
+    dense_query: str = ""  # the text embedded for the dense ranking ("" when it was not embedded)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What clause search says about one unit for one query: the assistant's grounds for citing it."""
+
+    dense: float  # cosine similarity of the embedded query and the unit
+    lexical: float  # BM25 score over the best unit's score for this query (0 … 1)
+    rank: int  # fused rank among the units of its own measure (1 = first); units with no evidence rank last
 
 
 # ---------------------------------------------------------------------------------------------------- text
@@ -570,6 +580,7 @@ class ClauseIndex:
             dense_words.append(w)
         dense_text = " ".join((text, *dense_words))
         dense = self._dense_ranking(dense_text, allowed, have_lexical=bool(lexical)) if mode != "lexical" else []
+        embedded = dense_text if dense else ""
         if mode == "fused" and not lexical and not dense:
             notes.append(
                 "no evidence: no query word occurs in the clauses and the query's script is unknown to the embedder"
@@ -604,19 +615,58 @@ class ClauseIndex:
             for i in top
         )
         return SearchResult(
-            text, hits, truncated, roles, expansion, named, tuple(notes), topics=tuple(c.name for c in concepts)
+            text,
+            hits,
+            truncated,
+            roles,
+            expansion,
+            named,
+            tuple(notes),
+            topics=tuple(c.name for c in concepts),
+            dense_query=embedded,
         )
 
+    def evidence(self, query: str) -> dict[tuple[str, int, int | None], Evidence]:
+        """Every unit's evidence for ``query`` (dense similarity, relative BM25 score, fused rank in its measure),
+        read the way :meth:`search_detailed` reads the query (same expansion, same embedded text)."""
+        result = self.search_detailed(query, k=len(self.units))
+        n = len(self.units)
+        fused = {(h.measure, h.article, h.item): h.score for h in result.hits}
+        cos = (
+            (self._vectors @ self._query_vector(result.dense_query)[0]).astype(np.float64)
+            if result.dense_query
+            else np.zeros(n)
+        )
+        lexical = self._lexical_scores(result.query, result.expansion)
+        top = float(lexical.max()) if lexical.size and lexical.max() > 0 else 1.0
+        rank: dict[int, int] = {}
+        seen: Counter[str] = Counter()
+        keys = [(u.measure, u.article, u.item) for u in self.units]
+        for i in sorted(range(n), key=lambda i: (-fused.get(keys[i], 0.0), i)):
+            if keys[i] in fused:
+                seen[keys[i][0]] += 1
+                rank[i] = seen[keys[i][0]]
+        return {
+            keys[i]: Evidence(round(float(cos[i]), 6), round(float(lexical[i]) / top, 6), rank.get(i, n + 1))
+            for i in range(n)
+        }
+
     # ------------------------------------------------------------------ internals
-    def _lexical_ranking(self, text: str, expansion: Sequence[str], allowed: NDArray[np.int_]) -> list[int]:
+    def _lexical_scores(self, text: str, expansion: Sequence[str]) -> NDArray[np.float64]:
+        """BM25 score of every unit for the query's tokens and the expansion's (all 0 when none is known)."""
         tokens = lexical_tokens(text)
         for term in expansion:
             tokens.extend(lexical_tokens(term))
         vocab = self._bm25.vocab_dict
         tokens = [t for t in tokens if t in vocab]
-        if not tokens or allowed.size == 0:
+        if not tokens:
+            return np.zeros(len(self.units))
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)
+
+    def _lexical_ranking(self, text: str, expansion: Sequence[str], allowed: NDArray[np.int_]) -> list[int]:
+        if allowed.size == 0:
             return []
-        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float64)[allowed]
+        scores = self._lexical_scores(text, expansion)[allowed]
         keep = scores > 0
         idx, sc = allowed[keep], scores[keep]
         order = np.lexsort((idx, -sc))

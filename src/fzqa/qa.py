@@ -7,12 +7,15 @@ Every domain word used here comes from the ontology files through :mod:`fzqa.lex
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from fzqa.corpus import cn_number, cn_numeral, visible
@@ -37,16 +40,72 @@ _REF_ZH = re.compile(
 _REF_EN = re.compile(r"\bart(?:icle)?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*(\d+))?", re.I)
 _PUNCT = re.compile(r"[\s\W_]+", re.U)
 
-# relative support a candidate needs, next to the best one, to stay in a topical answer
-KEEP_RATIO = 0.85
-# a provision whose bearer is unrelated to the role a bare word leans towards (政府, 党委) counts less
-HINT_PENALTY = 0.7
-# below MIN_SUPPORT, a candidate this well matched is kept when clause search ranks it at the top
-RESCUE_SUPPORT = 0.3
-# a topic word found only through a glossary synonym (普法 → 法治宣传教育) counts this much
+# a topic word found only through a glossary synonym (普法 → 法治宣传教育) counts this much of the word itself in
+# the lexical support feature (its weight in the evidence model is fitted; see bench/calibrate.py)
 SYNONYM_FACTOR = 0.8
-# bigram share of a question's topic a provision must contain for the topic to count as treated
-MIN_SUPPORT = 0.5
+CALIBRATION = Path(__file__).with_name("calibration.json")
+_EVIDENCE_LOG: ContextVar[list[dict[str, Any]] | None] = ContextVar("fzqa_evidence_log", default=None)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The evidence model: a logistic regression over a candidate provision's evidence features, with the two
+    decision thresholds, fitted by ``bench/calibrate.py`` on the tune split of eval/questions.jsonl."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    keep: float  # a candidate whose probability reaches this is cited (the best one always is, if answered)
+    answer: float  # the question is answered only when its best candidate reaches this
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(w * features[f] for f, w in zip(self.features, self.weights, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def load_calibration(path: Path = CALIBRATION) -> Calibration:
+    """Read the fitted evidence model; a missing or damaged file is an error naming it (rerun bench/calibrate.py)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        cal = Calibration(
+            tuple(data["features"]),
+            tuple(float(w) for w in data["weights"]),
+            float(data["bias"]),
+            float(data["keep"]),
+            float(data["answer"]),
+            dict(data.get("provenance", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise RuntimeError(
+            f"{path}: cannot read the assistant's evidence model ({e}); run python bench/calibrate.py"
+        ) from e
+    unknown = set(cal.features) - set(FEATURES)
+    if unknown or len(cal.weights) != len(cal.features):
+        raise RuntimeError(
+            f"{path} names evidence features the assistant does not compute ({', '.join(sorted(unknown))}); "
+            "run python bench/calibrate.py"
+        )
+    return cal
+
+
+# every evidence feature the assistant computes (see Assistant.evidence); calibration.json names those it uses
+FEATURES = tuple(
+    sorted(
+        [
+            "support",
+            "support_gap",
+            "kind",
+            "bearer",
+            "graph",
+            *(
+                f"{q}_{f}"
+                for q in ("q", "t")
+                for f in ("dense", "dense_gap", "dense_z", "dense_z_gap", "lexical", "first", "inv_rank")
+            ),
+        ]
+    )
+)
 
 
 # ------------------------------------------------------------------------------------------- helpers
@@ -335,7 +394,9 @@ class Cand:
     cue: str = ""
     extra: str = ""  # a fact line (metadata) instead of quotes
     bearers: tuple[str, ...] = ()  # bearer roles of the provision's norms
+    kinds: tuple[str, ...] = ()  # kinds of the provision's norms
     support: float = 1.0
+    p: float = 1.0  # the evidence model's probability that the provision answers the question
     closest: bool = False  # not on the topic: the nearest provision of a measure that does not address it
 
     @property
@@ -354,6 +415,8 @@ class Cand:
         who = row.get("bearer") or row.get("covered")
         if who and who not in self.bearers:
             self.bearers += (str(who),)
+        if row.get("kind") and str(row["kind"]) not in self.kinds:
+            self.kinds += (str(row["kind"]),)
         if row.get("period") and (self.period is None or (row.get("minCount") or 0) > (self.min_count or 0)):
             self.period, self.min_count, self.cue = row["period"], row.get("minCount"), str(row.get("cue") or "")
 
@@ -390,6 +453,12 @@ class Assistant:
         }
         self.measure_ids = tuple(m.id for m in self.lex.catalog)
         self._norm_texts = [norm_text(t) for t in self.provisions.values()]
+        self.calibration = load_calibration()
+        self._unit_kinds: dict[tuple[str, int | None, int | None], tuple[str, ...]] = {}
+        for u in index.units if index is not None else ():
+            self._unit_kinds[(u.measure, u.article, u.item)] = tuple(u.kinds)
+            whole = self._unit_kinds.get((u.measure, u.article, None), ())
+            self._unit_kinds[(u.measure, u.article, None)] = tuple(dict.fromkeys((*whole, *u.kinds)))
         self._df_cache: dict[str, int] = {}
         self._own_cache: dict[str, bool] = {}
 
@@ -479,41 +548,110 @@ class Assistant:
         if not parts:
             return 1.0
         total = sum(w for w, _ in parts)
-        score = sum(w * sc for w, sc in parts) / total if total else 0.0
-        if intent.hints and c.bearers and not any(self._related(h, b) for h in intent.hints for b in c.bearers):
-            score *= HINT_PENALTY
-        return score
+        return sum(w * sc for w, sc in parts) / total if total else 0.0
 
     def _related(self, a: str, b: str) -> bool:
         return a in self.lex.ancestors(b) or b in self.lex.ancestors(a)
 
-    def focus(self, intent: Intent, cands: list[Cand], require: bool = True) -> list[Cand]:
-        """Keep the candidates that treat the question's topic; all of them when it has no topic."""
+    def focus(self, intent: Intent, cands: list[Cand], require: bool = True, graph: bool = True) -> list[Cand]:
+        """Keep the candidates the evidence says answer the question's topic; all of them when it has no topic.
+
+        Each candidate gets the evidence model's probability (see :meth:`evidence`); the question is answered when
+        the best one reaches ``calibration.answer``, and then every candidate reaching ``calibration.keep`` is cited
+        (the best always). Below that, nothing is kept, or every candidate when ``require`` is False (a structured
+        plan whose rows are the answer anyway). ``graph``: the candidates come from a named query, not search."""
         if not cands:
             return []
-        if not (intent.topic or intent.unknown or intent.en_terms or intent.concepts):
+        if not self._topical(intent):
             return cands
+        cal = self.calibration
+        weighed = []
+        for c, feats in zip(cands, self.evidence(intent, cands, graph), strict=True):
+            c.p = cal.probability(feats)
+            weighed.append({"key": list(c.key), "features": feats, "p": round(c.p, 4)})
+        log = _EVIDENCE_LOG.get()
+        if log is not None:
+            log.append({"require": require, "graph": graph, "candidates": weighed})
+        best = max(c.p for c in cands)
+        if best < cal.answer:
+            return [] if require else cands
+        return [c for c in cands if c.p >= cal.keep or c.p == best]
+
+    @staticmethod
+    def _topical(intent: Intent) -> bool:
+        """Does the question name a topic? (English words in a Chinese question, like a link's text, do not.)"""
+        return bool(intent.topic or intent.concepts or (intent.lang == "en" and (intent.unknown or intent.en_terms)))
+
+    def _topic_queries(self, intent: Intent) -> list[str]:
+        """What clause search is asked for the evidence: the topic alone (the question's topic words, the topics it
+        names, its English topic words), without the roles and frame words that would rank every clause of the role
+        first; the whole question when no topic word is left."""
+        words = [
+            *(self._core(t) for t in intent.topic),
+            *(surface for surface, _ in intent.concepts),
+            *(surface for surface, _ in intent.en_terms),
+            *intent.unknown,
+        ]
+        return [" ".join(dict.fromkeys(words)) or intent.question]
+
+    def evidence(self, intent: Intent, cands: list[Cand], graph: bool) -> list[dict[str, float]]:
+        """The evidence features of each candidate (names: FEATURES): the question's lexical support in its words;
+        what clause search says of it for the whole question and for its topic alone (dense similarity, also as a
+        z-score among all clauses, relative BM25 score, rank in its measure; gaps to the best candidate); whether
+        its norms are of the kind asked and borne by the role asked about (+1 yes, -1 no, 0 not asked); whether a
+        named query found it."""
         for c in cands:
             c.support = self.support(intent, c)
-        best = max(c.support for c in cands)
-        if best < MIN_SUPPORT:
-            # the words only half match: trust the clause search's top hits if they are among the candidates
-            rescued = [c for c in cands if c.support >= RESCUE_SUPPORT and c.key in self._top_hits(intent)]
-            if rescued:
-                return rescued
-            return [] if require else cands
-        return [c for c in cands if c.support >= max(MIN_SUPPORT, KEEP_RATIO * best)]
-
-    def _top_hits(self, intent: Intent, k: int = 2) -> set[tuple[str, int | None, int | None]]:
-        """Clause search's top ``k`` of each measure asked about (one measure's hits cannot crowd out another's)."""
-        if self.index is None:
-            return set()
-        role = intent.roles[0] if intent.roles else None
-        return {
-            (h.measure, h.article, h.item)
-            for m in intent.measures or self.measure_ids
-            for h in self.index.search(intent.question, k=k, measure=m, role=role)
+        searched = {
+            "q": self._search_evidence(intent.question),
+            "t": self._search_evidence(self._topic_queries(intent)[0]),
         }
+        asked_kinds = set(intent.kinds)
+        asked_roles = intent.roles[:1] or intent.hints
+        rows = []
+        for c in cands:
+            kinds = set(c.kinds) or set(self._unit_kinds.get(c.key, ()))
+            row = {
+                "support": c.support,
+                "kind": (1.0 if kinds & asked_kinds else -1.0) if asked_kinds else 0.0,
+                "bearer": (
+                    (1.0 if any(self._related(r, b) for r in asked_roles for b in c.bearers) else -1.0)
+                    if asked_roles and c.bearers
+                    else 0.0
+                ),
+                "graph": 1.0 if graph else 0.0,
+            }
+            for q, ev in searched.items():
+                dense, dense_z, lexical, rank = ev.get(c.key, (0.0, 0.0, 0.0, 10**6))
+                row |= {f"{q}_dense": dense, f"{q}_dense_z": dense_z, f"{q}_lexical": lexical}
+                row |= {f"{q}_first": float(rank == 1), f"{q}_inv_rank": 1.0 / rank}
+            rows.append(row)
+        for f in ("support", "q_dense", "t_dense", "q_dense_z", "t_dense_z"):
+            top = max(r[f] for r in rows)
+            for r in rows:
+                r[f"{f}_gap"] = r[f] - top
+        return [{f: round(v, 6) for f, v in sorted(r.items())} for r in rows]
+
+    def _search_evidence(
+        self, query: str
+    ) -> dict[tuple[str, int | None, int | None], tuple[float, float, float, int]]:
+        """Clause search's (dense, dense z-score, lexical, rank) for every unit, and for an itemised article the best
+        of its items'; empty without an index."""
+        out: dict[tuple[str, int | None, int | None], tuple[float, float, float, int]] = {}
+        if self.index is None:
+            return out
+        found = self.index.evidence(query)
+        # the embedder's cosines crowd together (0.80–0.85 for most clauses): what tells is how far a clause stands
+        # out from the others for this query, in standard deviations
+        cos = [ev.dense for ev in found.values()]
+        mean = sum(cos) / len(cos)
+        sd = max(1e-6, (sum((x - mean) ** 2 for x in cos) / len(cos)) ** 0.5)
+        for (m, a, i), ev in found.items():
+            z = (ev.dense - mean) / sd
+            for key in ((m, a, i), (m, a, None)):
+                d, dz, lx, r = out.get(key, (-1.0, -1e9, 0.0, 10**6))
+                out[key] = (max(d, ev.dense), max(dz, z), max(lx, ev.lexical), min(r, ev.rank))
+        return out
 
     # ---------------------------------------------------------------- structured plans
     def _role_iri(self, label: str) -> str:
@@ -650,7 +788,15 @@ class Assistant:
 
     # ---------------------------------------------------------------- answer
     def ask(self, question: str, previous: str | None = None) -> Answer:
-        """Answer ``question``; ``previous`` is the question before it in a conversation (for follow-ups)."""
+        """Answer ``question``; ``previous`` is the question before it in a conversation (for follow-ups).
+        ``details["evidence"]`` of the answer lists each candidate weighed, with its features and probability."""
+        token = _EVIDENCE_LOG.set([])
+        try:
+            return self._ask(question, previous)
+        finally:
+            _EVIDENCE_LOG.reset(token)
+
+    def _ask(self, question: str, previous: str | None) -> Answer:
         t0 = time.perf_counter()
         text, notes = clean_question(question, self.settings.max_query_chars)
         if not text or not (_CJK.search(text) or re.search(r"[A-Za-z]{2,}", text)):
@@ -672,7 +818,7 @@ class Assistant:
             cands = [c for c in cands if (c.min_count or 1) >= intent.min_count]
         if plan == "provision" and not cands:  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), "provision", t0)
-        untopical = not (intent.topic or intent.unknown or intent.en_terms or intent.concepts)
+        untopical = not self._topical(intent)
         if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency"):
             if not self._has_own_norms(intent.roles[0]):
                 # a role the measures give no norms of their own (村支书): say whether and how it is covered
@@ -687,14 +833,14 @@ class Assistant:
             if "compare" in intent.facts:  # each measure on its own, so one cannot crowd out the other
                 plan = "compare"
                 per_measure = {m: self._with_norms(self.searched(intent, measure=m)) for m in self.measure_ids}
-                cands = self.focus(intent, [c for cs in per_measure.values() for c in cs])
+                cands = self.focus(intent, [c for cs in per_measure.values() for c in cs], graph=False)
                 found = {c.measure for c in cands}
                 for m, cs in per_measure.items():  # a measure that half matches is shown with its nearest provision
-                    near = [c for c in cs if c.support >= RESCUE_SUPPORT]
+                    near = [c for c in cs if c.p >= self.calibration.answer]
                     if cands and near and m not in found:
-                        cands.append(replace(max(near, key=lambda c: c.support), closest=True))
+                        cands.append(replace(max(near, key=lambda c: c.p), closest=True))
             else:
-                cands = self.focus(intent, self._with_norms(self.searched(intent)))
+                cands = self.focus(intent, self._with_norms(self.searched(intent)), graph=False)
         if plan != "provision":  # an itemised article's lead-in is cited through its items, not beside them
             itemised = {(c.measure, c.article) for c in cands if c.item is not None}
             cands = [c for c in cands if c.item is not None or (c.measure, c.article) not in itemised]
@@ -741,6 +887,7 @@ class Assistant:
         answer.details["intent"] = intent.to_json()
         answer.details["plan"] = plan
         answer.details["seconds"] = round(time.perf_counter() - t0, 4)
+        answer.details["evidence"] = list(_EVIDENCE_LOG.get() or [])
         return answer
 
     def _with_norms(self, cands: list[Cand]) -> list[Cand]:
