@@ -415,6 +415,15 @@ class Lexicon:
         )
         self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
         self.coordinators = frozenset(str(o) for o in g.objects(FZQA.coordinatorWords, FZQA.pattern))
+        # answer wording per plan: {code: {"headline"/"duties": {"zh": …, "en": …}}}
+        self.answer_wording: dict[str, dict[str, dict[str, str]]] = {
+            str(g.value(s, FZQA.code)): {
+                part: {lang: text for lang in ("zh", "en") for text in _labels(g, s, prop, lang)[:1]}
+                for part, prop in (("headline", FZQA.headline), ("duties", FZQA.duties))
+                if _labels(g, s, prop, "zh") or _labels(g, s, prop, "en")
+            }
+            for s in sorted(g.subjects(RDF.type, FZQA.AnswerWording), key=str)
+        }
         topics = []
         for s in sorted(g.subjects(RDF.type, FZQA.Topic), key=str):
             assert isinstance(s, URIRef)

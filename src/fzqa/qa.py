@@ -89,6 +89,9 @@ def load_calibration(path: Path = CALIBRATION) -> Calibration:
     return cal
 
 
+Trace = list[tuple[str, dict[str, Any]]]  # the named queries an answer ran, with their bound values
+META_FACTS = ("interpretation", "entry-into-force", "purpose")  # facts answered by the measures' meta rules
+
 # every evidence feature the assistant computes (see Assistant.evidence); calibration.json names those it uses
 FEATURES = tuple(
     sorted(
@@ -698,76 +701,88 @@ class Assistant:
                 cands.append(Cand(m, None, None, extra=json.dumps(r, ensure_ascii=False, default=str)))
         return cands
 
-    def structured(self, intent: Intent) -> tuple[list[Cand], list[tuple[str, dict[str, Any]]], str]:
-        """Run the named queries the intent calls for. Returns (candidates, queries run, plan name)."""
-        trace: list[tuple[str, dict[str, Any]]] = []
-        role = intent.roles[0] if intent.roles else None
-        riri = self._role_iri(role) if role else None
-        facts = set(intent.facts)
-        if intent.provisions:  # 第六条第（六）项是什么: the provisions themselves
-            cands = []
-            for m in intent.measures or self.measure_ids:
-                for article, item in intent.provisions:
-                    if (m, article, item) in self.provisions:
-                        cands.append(Cand(m, article, item))
-                        trace.append(
-                            (
-                                "provision_text",
-                                {"provision": str(provision_iri(m, article, item))},
-                            )
-                        )
-            return cands, trace, "provision"
-        if "structure" in facts and not (intent.topic or intent.concepts or intent.roles):  # 贵州办法一共有多少条
-            return self._measure_facts("measure_structure", intent, trace), trace, "structure"
-        if "metadata" in facts:
-            return self._measure_facts("measure_metadata", intent, trace), trace, "metadata"
-        for fact in ("interpretation", "entry-into-force", "purpose"):
-            if fact in facts:
-                return _merge(self._rows_for_measures("meta_rules", intent, trace, topic=fact)), trace, fact
-        if "coverage" in facts:
-            cands, mode = self.coverage(intent, trace)
-            return cands, trace, f"coverage:{mode}"
-        if "compare" in facts and not role:
-            return [], trace, ""  # a comparison of a topic: clause search over both measures
-        if "sanction" in intent.kinds or "reward" in intent.kinds:
-            rows = self._rows_for_measures("sanctions", intent, trace, role=riri)
-            wanted = {k for k in intent.kinds if k in ("sanction", "reward")}
-            # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
-            rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
-            if "cited" in facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
-                rows = [r for r in rows if r.get("instrument")]
-            return self.focus(intent, _merge(r for r in rows if r["kind"] in wanted), require=False), trace, "sanctions"
-        if "cited" in facts:
-            rows = self._rows_for_measures("cited_instruments", intent, trace)
-            return _merge(r for r in rows if r.get("article") is not None), trace, "cited"
-        if role and (intent.periods or intent.asks_count):
-            if intent.periods and set(intent.periods) <= {"year", "year-end"}:
-                rows = self._rows_for_measures("annual_duties", intent, trace, role=riri)
-                if intent.periods == ("year-end",):
-                    rows = [r for r in rows if r["period"] == "year-end"]
-            else:
-                rows = [r for r in self._rows_for_measures("role_norms", intent, trace, role=riri) if r.get("period")]
-                if intent.periods:
-                    rows = [r for r in rows if r["period"] in intent.periods]
-            yearly = bool(intent.periods) and set(intent.periods) <= {"year", "year-end"}
-            return _merge(rows), trace, "annual_duties" if yearly else "frequency"
-        if role:
-            kind = next((k for k in intent.kinds if k in ("prohibition", "principle")), None)
-            if kind is None and intent.kinds == ("obligation",):
-                kind = "obligation"  # "what are the duties of …": duties, not principles or sanctions
-            rows = self._rows_for_measures("role_norms", intent, trace, role=riri, kind=kind)
-            if kind is None:
-                rows = [r for r in rows if r["kind"] not in ("scope", "meta")]
-            return _merge(rows), trace, "role_norms"
-        if intent.periods:
-            rows = []
-            for p in intent.periods:
-                rows += self._rows_for_measures("frequency_constraints", intent, trace, period=p)
-            return _merge(rows), trace, "frequency"
+    def question_type(self, intent: Intent) -> QuestionType:
+        """The first type of QUESTION_TYPES that applies to the question (the last one, search, always does)."""
+        return next(qt for qt in QUESTION_TYPES if qt.applies(intent))
+
+    # ---------------------------------------------------------------- what each question type runs
+    # Each returns the candidates and the plan name (the type's code, or a refinement of it: coverage:direct …).
+    def _gather_provision(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        cands = []
+        for m in intent.measures or self.measure_ids:
+            for article, item in intent.provisions:
+                if (m, article, item) in self.provisions:
+                    cands.append(Cand(m, article, item))
+                    trace.append(("provision_text", {"provision": str(provision_iri(m, article, item))}))
+        return cands, "provision"
+
+    def _gather_structure(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        return self._measure_facts("measure_structure", intent, trace), "structure"
+
+    def _gather_metadata(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        return self._measure_facts("measure_metadata", intent, trace), "metadata"
+
+    def _gather_meta_rule(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        fact = next(f for f in META_FACTS if f in intent.facts)
+        return _merge(self._rows_for_measures("meta_rules", intent, trace, topic=fact)), fact
+
+    def _gather_coverage(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        cands, mode = self.coverage(intent, trace)
+        return cands, f"coverage:{mode}"
+
+    def _gather_sanctions(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        rows = self._rows_for_measures("sanctions", intent, trace, role=self._asked_role_iri(intent))
+        wanted = {k for k in intent.kinds if k in ("sanction", "reward")}
+        # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
+        rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
+        if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
+            rows = [r for r in rows if r.get("instrument")]
+        return _merge(r for r in rows if r["kind"] in wanted), "sanctions"
+
+    def _gather_cited(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        rows = self._rows_for_measures("cited_instruments", intent, trace)
+        return _merge(r for r in rows if r.get("article") is not None), "cited"
+
+    def _gather_annual_duties(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        rows = self._rows_for_measures("annual_duties", intent, trace, role=self._asked_role_iri(intent))
+        if intent.periods == ("year-end",):
+            rows = [r for r in rows if r["period"] == "year-end"]
+        return _merge(rows), "annual_duties"
+
+    def _gather_role_frequency(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        rows = self._rows_for_measures("role_norms", intent, trace, role=self._asked_role_iri(intent))
+        rows = [r for r in rows if r.get("period") and (not intent.periods or r["period"] in intent.periods)]
+        return _merge(rows), "frequency"
+
+    def _gather_role_norms(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         kind = next((k for k in intent.kinds if k in ("prohibition", "principle")), None)
-        if kind:
-            return _merge(self._rows_for_measures("norms_by_kind", intent, trace, kind=kind)), trace, "norms_by_kind"
-        return [], trace, ""
+        if kind is None and intent.kinds == ("obligation",):
+            kind = "obligation"  # "what are the duties of …": duties, not principles or sanctions
+        rows = self._rows_for_measures("role_norms", intent, trace, role=self._asked_role_iri(intent), kind=kind)
+        if kind is None:
+            rows = [r for r in rows if r["kind"] not in ("scope", "meta")]
+        return _merge(rows), "role_norms"
+
+    def _gather_frequency(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        rows = []
+        for p in intent.periods:
+            rows += self._rows_for_measures("frequency_constraints", intent, trace, period=p)
+        return _merge(rows), "frequency"
+
+    def _gather_norms_by_kind(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        kind = next(k for k in intent.kinds if k in ("prohibition", "principle"))
+        return _merge(self._rows_for_measures("norms_by_kind", intent, trace, kind=kind)), "norms_by_kind"
+
+    def _gather_compare(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        """Each measure searched on its own, so that one cannot crowd out the other."""
+        per_measure = {m: self._with_norms(self.searched(intent, measure=m)) for m in self.measure_ids}
+        return [c for cs in per_measure.values() for c in cs], "compare"
+
+    def _gather_search(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        return self._with_norms(self.searched(intent)), "search"
+
+    def _asked_role_iri(self, intent: Intent) -> str | None:
+        return self._role_iri(intent.roles[0]) if intent.roles else None
 
     def searched(self, intent: Intent, measure: str | None = None) -> list[Cand]:
         if self.index is None:
@@ -808,39 +823,25 @@ class Assistant:
         if intent.missing_places and not intent.measures:
             return self._no_measure(intent)
         intent, scope = self.by_reference(intent)
-        cands, trace, plan = self.structured(intent)
-        about_objects = bool(intent.objects) and plan in ("annual_duties", "role_norms", "frequency")
-        if about_objects:  # 对手下的局长们…: the provisions that name them; the rest of the words only rank
-            cands = [c for c in cands if self._names_object(c, intent)]
-        if plan in ("annual_duties", "role_norms", "frequency", "norms_by_kind"):
-            cands = self.focus(intent, cands, require=not about_objects)
-        if intent.min_count and plan in ("annual_duties", "frequency"):  # 每年至少2次: those that set that many
-            cands = [c for c in cands if (c.min_count or 1) >= intent.min_count]
-        if plan == "provision" and not cands:  # a provision number the measures do not have
-            return self._finish(intent, self._no_provision(intent), "provision", t0)
-        untopical = not self._topical(intent)
-        if not cands and intent.roles and plan in ("role_norms", "annual_duties", "frequency"):
+        qt = self.question_type(intent)
+        trace: Trace = []
+        cands, plan = qt.gather(self, intent, trace)
+        cands = self._weigh(qt, intent, cands)
+        if not cands and qt.on_empty == "no-provision":  # a provision number the measures do not have
+            return self._finish(intent, self._no_provision(intent), plan, t0)
+        if not cands and qt.on_empty == "role" and intent.roles:
             if not self._has_own_norms(intent.roles[0]):
                 # a role the measures give no norms of their own (村支书): say whether and how it is covered
                 cov, mode = self.coverage(intent, trace)
                 if cov:
                     cands, plan = cov, f"coverage:{mode}"
-            elif intent.periods and untopical:
+            elif intent.periods and not self._topical(intent):
                 return self._finish(intent, self._abstain(intent), "none", t0)  # nothing at that frequency
-        if not plan or (not cands and plan not in ("coverage:none",)):
-            plan = "search"
+        if not cands and qt.on_empty in ("search", "role"):  # clause search, each measure on its own for a comparison
+            qt = SEARCH_TYPES["compare" if "compare" in intent.facts else "search"]
             trace = []
-            if "compare" in intent.facts:  # each measure on its own, so one cannot crowd out the other
-                plan = "compare"
-                per_measure = {m: self._with_norms(self.searched(intent, measure=m)) for m in self.measure_ids}
-                cands = self.focus(intent, [c for cs in per_measure.values() for c in cs], graph=False)
-                found = {c.measure for c in cands}
-                for m, cs in per_measure.items():  # a measure that half matches is shown with its nearest provision
-                    near = [c for c in cs if c.p >= self.calibration.answer]
-                    if cands and near and m not in found:
-                        cands.append(replace(max(near, key=lambda c: c.p), closest=True))
-            else:
-                cands = self.focus(intent, self._with_norms(self.searched(intent)), graph=False)
+            cands, plan = qt.gather(self, intent, trace)
+            cands = self._weigh(qt, intent, cands)
         if plan != "provision":  # an itemised article's lead-in is cited through its items, not beside them
             itemised = {(c.measure, c.article) for c in cands if c.item is not None}
             cands = [c for c in cands if c.item is not None or (c.measure, c.article) not in itemised]
@@ -848,6 +849,26 @@ class Assistant:
             cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    def _weigh(self, qt: QuestionType, intent: Intent, cands: list[Cand]) -> list[Cand]:
+        """The candidates a question type's rows give, kept as the type says: those naming the object role asked
+        about, those the evidence says carry the topic, those setting the least number of times asked for; for a
+        comparison, a measure with no provision on the topic shows its nearest one, marked as such."""
+        about_objects = qt.objects and bool(intent.objects)
+        if about_objects:  # 对手下的局长们…: the provisions that name them; the rest of the words only rank
+            cands = [c for c in cands if self._names_object(c, intent)]
+        weighed = list(cands)
+        if qt.focus != "none":
+            cands = self.focus(intent, cands, require=qt.focus == "require" and not about_objects, graph=qt.graph)
+        if qt.min_count and intent.min_count:  # 每年至少2次: those that set that many
+            cands = [c for c in cands if (c.min_count or 1) >= intent.min_count]
+        if qt.closest and cands and self._topical(intent):
+            found = {c.measure for c in cands}
+            for m in self.measure_ids:  # a measure that half matches is shown with its nearest provision
+                near = [c for c in weighed if c.measure == m and c.p >= self.calibration.answer]
+                if near and m not in found:
+                    cands.append(replace(max(near, key=lambda c: c.p), closest=True))
+        return cands
 
     def _names_object(self, c: Cand, intent: Intent) -> bool:
         """Does the provision name the object role of the question (a role of the subject's own kind only as the
@@ -1040,32 +1061,25 @@ class Assistant:
         return [q for q in c.quotes if q in best]
 
     def _headline(self, intent: Intent, plan: str, cands: list[Cand]) -> str:
-        en = intent.lang == "en"
-        n = len({c.key for c in cands})
-        if plan in ("search", "compare"):
-            return (
-                f"The measures address this in {n} provision(s):"
-                if en
-                else f"{self._n_measures()}中与此相关的规定（{n}条）："
-            )
-        if plan.startswith("coverage"):
-            return "Scope:" if en else "适用范围："
-        if plan == "structure":
-            return "Size and structure:" if en else "篇幅与结构："
-        if intent.roles:
-            r = intent.roles[0]
-            label = self.lex.roles[r].label_en if en else r
-            if intent.referred:
-                asked = self.lex.roles[intent.referred]
-                label = f"{asked.label_en} (by reference: {label})" if en else f"{asked.label}（参照{r}）"
-            what = {
-                "annual_duties": ("yearly and year-end duties", "每年和年终须履行的职责"),
-                "role_norms": ("norms", "相关规定"),
-                "frequency": self._period_words(intent),
-                "sanctions": ("sanctions and rewards", "问责与奖惩"),
-            }.get(plan, ("provisions", "相关规定"))
-            return f"{label} – {what[0]} ({n} provision(s)):" if en else f"{label}的{what[1]}（{n}处规定）："
-        return f"{n} provision(s):" if en else f"相关规定（{n}处）："
+        """The answer's first line, worded by the plan's fzqa:AnswerWording in ontology/questions.ttl."""
+        lang = intent.lang
+        wording = self.lex.answer_wording
+        own = wording.get(plan.split(":")[0], {})
+        values = {"n": str(len({c.key for c in cands})), "measures": self._n_measures(), "role": "", "what": ""}
+        if "headline" in own:
+            return own["headline"][lang].format(**values)
+        if not intent.roles:
+            return wording["(any)"]["headline"][lang].format(**values)
+        r = intent.roles[0]
+        label = self.lex.roles[r].label_en if lang == "en" else r
+        if intent.referred:
+            asked = self.lex.roles[intent.referred]
+            label = f"{asked.label_en} (by reference: {label})" if lang == "en" else f"{asked.label}（参照{r}）"
+        if plan == "frequency":
+            what = self._period_words(intent)[0 if lang == "en" else 1]
+        else:
+            what = own.get("duties", wording["(role)"]["duties"])[lang]
+        return wording["(role)"]["headline"][lang].format(**(values | {"role": label, "what": what}))
 
     def _referred_line(self, intent: Intent) -> str:
         """A role covered by reference: whose duties the answer lists, and why."""
@@ -1306,6 +1320,104 @@ class Assistant:
         details = dict(answer.details)
         details["phrased_by"] = s.llm_model or s.llm_endpoint
         return Answer(answer.question, phrased, answer.citations, False, answer.sparql, answer.lang, details)
+
+
+# ------------------------------------------------------------------------------------------- question types
+@dataclass(frozen=True)
+class QuestionType:
+    """One kind of question: when it applies, what it runs (``gather``: named queries or clause search), how its
+    rows are kept (``focus``: "none" — every row is the answer; "require" — only rows the evidence says carry the
+    question's topic, none if none does; "optional" — those, or every row if none does), and what happens when
+    nothing is kept (``on_empty``: "search" — clause search; "no-provision" — say that the numbered provision does
+    not exist; "role" — the role's coverage, or "nothing at that frequency", else clause search; "answer" — answer
+    with what the type says even without a provision; "abstain" — say the measures do not say).
+    Its answer wording is data: the fzqa:AnswerWording of its plan in ontology/questions.ttl. Adding a type is one
+    entry in QUESTION_TYPES (in its place: the first that applies wins), its wording there, and its examples in
+    tests/test_question_types.py."""
+
+    code: str
+    applies: Callable[[Intent], bool]
+    gather: Callable[[Assistant, Intent, Trace], tuple[list[Cand], str]]
+    focus: str = "none"
+    on_empty: str = "search"
+    objects: bool = False  # keep the provisions that name the object role asked about (对下级…)
+    min_count: bool = False  # keep the provisions setting at least the number of times asked for
+    closest: bool = False  # a measure with nothing on the topic shows its nearest provision, marked
+    graph: bool = True  # the rows come from the graph's named queries (an evidence feature), not clause search
+
+
+def _role(i: Intent) -> bool:
+    return bool(i.roles)
+
+
+def _yearly(i: Intent) -> bool:
+    return bool(i.periods) and set(i.periods) <= {"year", "year-end"}
+
+
+def _kind_asked(i: Intent) -> bool:
+    return any(k in ("prohibition", "principle") for k in i.kinds)
+
+
+QUESTION_TYPES: tuple[QuestionType, ...] = (
+    # 第六条第（六）项是什么 / art. 6(6)
+    QuestionType("provision", lambda i: bool(i.provisions), Assistant._gather_provision, on_empty="no-provision"),
+    # 贵州办法一共有多少条 (not: 党委主要负责人的职责有几项, which is about a role's duties)
+    QuestionType(
+        "structure",
+        lambda i: "structure" in i.facts and not (i.topic or i.concepts or i.roles),
+        Assistant._gather_structure,
+    ),
+    QuestionType("metadata", lambda i: "metadata" in i.facts, Assistant._gather_metadata),  # 哪个部门发的
+    # 由谁解释 / 什么时候施行 / 目的是什么
+    QuestionType("meta_rule", lambda i: any(f in i.facts for f in META_FACTS), Assistant._gather_meta_rule),
+    # 乡镇长适用这个办法吗: directly, by reference, or not named (answered either way)
+    QuestionType("coverage", lambda i: "coverage" in i.facts, Assistant._gather_coverage, on_empty="answer"),
+    # 两部办法对年终述职的要求一样吗 (a topic, no role): each measure searched on its own
+    QuestionType(
+        "compare",
+        lambda i: "compare" in i.facts and not i.roles,
+        Assistant._gather_compare,
+        focus="require",
+        on_empty="abstain",
+        closest=True,
+        graph=False,
+    ),
+    # 不履行职责会被怎样问责 / 纵容包庇的后果: the sanctions (or rewards) matching the conduct asked about
+    QuestionType(
+        "sanctions", lambda i: "sanction" in i.kinds or "reward" in i.kinds, Assistant._gather_sanctions, "optional"
+    ),
+    QuestionType("cited", lambda i: "cited" in i.facts, Assistant._gather_cited),  # 依据哪些党内法规
+    # 县长每年必须做什么
+    QuestionType(
+        "annual_duties",
+        lambda i: _role(i) and _yearly(i),
+        Assistant._gather_annual_duties,
+        "require",
+        "role",
+        objects=True,
+        min_count=True,
+    ),
+    # 省长每半年要做什么 / 县委书记要听几次汇报
+    QuestionType(
+        "role_frequency",
+        lambda i: _role(i) and bool(i.periods or i.asks_count),
+        Assistant._gather_role_frequency,
+        "require",
+        "role",
+        objects=True,
+        min_count=True,
+    ),
+    # 县委书记不得做什么 / 政府一把手对手下的局长们负什么责
+    QuestionType("role_norms", _role, Assistant._gather_role_norms, "require", "role", objects=True),
+    # 每年必须做什么 (no role)
+    QuestionType("frequency", lambda i: bool(i.periods), Assistant._gather_frequency, "require", min_count=True),
+    # 哪些行为是禁止的 (no role)
+    QuestionType("norms_by_kind", _kind_asked, Assistant._gather_norms_by_kind, "require"),
+    # anything else: clause search
+    QuestionType("search", lambda i: True, Assistant._gather_search, "require", "abstain", graph=False),
+)
+# where a type that finds nothing turns to
+SEARCH_TYPES = {qt.code: qt for qt in QUESTION_TYPES if qt.code in ("compare", "search")}
 
 
 def answer_to_json(a: Answer) -> dict[str, Any]:

@@ -1,0 +1,94 @@
+"""The question types (qa.QUESTION_TYPES): which type reads which kind of question, and what each does with what
+its queries find, in both languages. One entry per type: adding a type means adding its examples here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fzqa.lexicon import load_lexicon
+from fzqa.qa import QUESTION_TYPES, Assistant, get_assistant, understand
+
+
+@pytest.fixture(scope="module")
+def assistant(built: None) -> Iterator[Assistant]:
+    yield get_assistant()
+
+
+# questions each type must read (written from the kinds of question officials ask, not from the eval set)
+EXAMPLES = {
+    "provision": ["广西办法第六条第（三）项讲的是什么？", "What does article 8 of the Guizhou measure say?"],
+    "structure": ["广西的办法总共多少条？", "How many articles does each measure have?"],
+    "metadata": ["广西办法是哪些单位印发的？", "Who issued the Guangxi measure?"],
+    "meta_rule": ["贵州办法从哪天开始施行？", "Who interprets the Guangxi measure?"],
+    "coverage": ["副县长适用这个办法吗？", "Does the measure apply to a township head?"],
+    "compare": ["两部办法在法律顾问方面有什么不同？", "How do the two measures differ on legal advisers?"],
+    "sanctions": ["不履行推进法治建设职责会被怎么问责？", "What happens to leaders who fail these duties?"],
+    "cited": ["两部办法依据了哪些党内法规？"],
+    "annual_duties": ["市委书记每年都要做哪些事？", "What must a provincial governor do every year?"],
+    "role_frequency": ["省长每半年要做什么？", "How many times must a county Party secretary hear reports?"],
+    "role_norms": ["县委书记不得做什么？", "What are the duties of a city mayor?"],
+    "frequency": ["每年必须完成哪些法治工作？", "What must be done every year?"],
+    "norms_by_kind": ["哪些做法是禁止的？", "What is prohibited?"],
+    "search": ["法治宣传教育由谁负责？", "Who is responsible for legal education of the public?"],
+}
+
+
+def test_every_type_has_examples_and_answer_wording() -> None:
+    codes = [qt.code for qt in QUESTION_TYPES]
+    assert set(EXAMPLES) == set(codes) and len(codes) == len(set(codes))
+    assert QUESTION_TYPES[-1].code == "search" and QUESTION_TYPES[-1].applies(understand("随便问问"))
+    wording = load_lexicon().answer_wording
+    for part in ("(role)", "(any)"):
+        assert set(wording[part]["headline"]) == {"zh", "en"}
+    for code, w in wording.items():
+        for texts in w.values():
+            assert set(texts) == {"zh", "en"}, code  # every wording in both languages
+
+
+@pytest.mark.parametrize(("code", "question"), [(c, q) for c, qs in EXAMPLES.items() for q in qs])
+def test_each_kind_of_question_is_read_as_its_type(assistant: Assistant, code: str, question: str) -> None:
+    intent = understand(question, assistant.lex)
+    assert assistant.question_type(intent).code == code
+
+
+def test_a_numbered_provision_that_does_not_exist_is_said_so(assistant: Assistant) -> None:
+    for q in ("广西办法第十九条是什么？", "What does article 40 of the Guizhou measure say?"):
+        a = assistant.ask(q)
+        assert a.abstained and not a.citations and a.details["plan"] == "provision"
+
+
+def test_coverage_is_answered_even_for_a_role_the_measures_do_not_name(assistant: Assistant) -> None:
+    a = assistant.ask("村民小组长适用这个办法吗？")
+    assert not a.abstained and a.details["plan"].startswith("coverage")
+
+
+def test_a_role_type_with_nothing_at_the_period_asked_abstains(assistant: Assistant) -> None:
+    a = assistant.ask("县长每个月必须做什么？")
+    assert a.abstained and not a.citations
+
+
+def test_a_role_type_that_finds_nothing_on_the_topic_turns_to_clause_search(assistant: Assistant) -> None:
+    # a role and a topic its own norms do not carry: clause search answers (its own plan), or the answer abstains
+    a = assistant.ask("县长在行政复议方面要做什么？")
+    assert a.details["plan"] in ("role_norms", "search")
+    assert not a.abstained and any(c.article for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    "question", ["法律顾问方面，两部办法有什么不同？", "What do the two measures each say about legal advisers?"]
+)
+def test_a_comparison_cites_each_measure_that_covers_the_topic(assistant: Assistant, question: str) -> None:
+    a = assistant.ask(question)
+    assert {c.measure for c in a.citations} == set(assistant.measure_ids)
+
+
+def test_headlines_come_from_the_wording_data(assistant: Assistant) -> None:
+    wording = assistant.lex.answer_wording
+    a = assistant.ask("县长每年必须做什么？")
+    head = wording["(role)"]["headline"]["zh"].split("{")[0]  # the template's text before its first placeholder
+    what = wording["annual_duties"]["duties"]["zh"]
+    assert a.answer.splitlines()[0].startswith("县长" + head) and what in a.answer.splitlines()[0]
+    b = assistant.ask("What must a county mayor do each year?")
+    assert wording["annual_duties"]["duties"]["en"] in b.answer.splitlines()[0]
