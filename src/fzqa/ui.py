@@ -131,6 +131,7 @@ CSS = """
 #chat a[href*="#fzqa-cite/"] { color: #1d4ed8 !important; text-decoration: underline; white-space: nowrap;
   border-radius: 3px; }
 #chat a[href*="#fzqa-cite/"][aria-current="true"] { background: #dbeafe; color: #1e3a8a !important; }
+#chat a[href*="#fzqa-cite/"]:focus { outline: 3px solid #1d4ed8 !important; outline-offset: 1px; }
 #provision:focus-visible, #provision-pair:focus-visible { outline: 3px solid #1d4ed8 !important; }
 /* clause search: the hits that contain the query's words, then a divider, then those only near in meaning */
 .hits tr.related td { color: #374151; }
