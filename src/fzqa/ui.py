@@ -55,7 +55,6 @@ T: dict[str, tuple[str, str]] = {
     "send": ("提问", "Ask"),
     "clear": ("清空", "Clear"),
     "examples": ("示例问题（点击即问）：", "Example questions (click to ask):"),
-    "citations": ("引用条文（点击查看全文）", "Cited provisions (click to read)"),
     "short_answer": ("简答", "In short"),
     "provision_hint": (
         '<p class="status" id="provision-hint">点击回答中带编号的引用（如 [1]）查看条文全文，'
