@@ -630,8 +630,9 @@ class ClauseIndex:
         A role or topic the thesauri know is met by the words of the query or by the measures' words for it
         (县长 → 政府主要负责人; law lectures → 法治专题讲座; 普法 → 法治宣传教育); another run of Chinese or digits
         by itself. Latin words the thesauri do not know are left out (the clauses are Chinese), and so are measure
-        names (they choose a measure, which the filter does). A run longer than ``MATCH_RUN_CHARS`` is a phrase or a
-        sentence, not a word; it is a group only when the query has nothing else to look for."""
+        names (they choose a measure, which the filter does) and the words of a question's frame (什么, 要 …).
+        A run longer than ``MATCH_RUN_CHARS`` is a phrase or a sentence, not a word; it is a group only when the
+        query has nothing else to look for."""
         text, _ = clean_query(query, self.max_query_chars)
         t = unicodedata.normalize("NFKC", text)  # the offsets of the role and topic finders
         lex = self.lexicon
@@ -648,6 +649,8 @@ class ClauseIndex:
         names = sorted({a for info in lex.catalog for a in (info.short, *info.aliases) if len(a) >= 2}, key=len)
         for name in reversed(names):
             rest = rest.replace(name, " ")
+        for w in lex.stop_zh:  # the words of a question's frame (什么, 哪些, 要, 的 …: ontology/questions.ttl)
+            rest = rest.replace(unicodedata.normalize("NFKC", w), " ")
         runs = [r for r in (_bare(x) for x in re.split(r"[\s\W_]+", rest)) if len(r) >= 2 and not r.isascii()]
         runs += [r for r in (_bare(x) for x in re.split(r"[\s\W_]+", rest)) if r.isdigit()]
         words = [r for r in runs if len(r) <= MATCH_RUN_CHARS]
