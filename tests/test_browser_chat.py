@@ -100,7 +100,7 @@ def test_a_numbered_citation_opens_its_provision(browser: Any, live: Live, size:
     assert "每年至少举办2次法治专题讲座" in boxes.nth(0).inner_text()
     assert "第六条第（六）项" in boxes.nth(0).inner_text()
     assert "广西 第六条（六）" in boxes.nth(1).inner_text()  # the other measure's provision of the same number
-    assert marker.get_attribute("aria-current") == "true"
+    assert marker.get_attribute("aria-current") == "true" and pair.get_attribute("role") == "region"
     assert page.url.rstrip("/") == live.url  # the link opened the panel; it did not navigate
     top = pair.evaluate("e => e.getBoundingClientRect().top")
     assert 0 <= top < SIZES[size][1], f"the provision panel is out of view (top {top})"

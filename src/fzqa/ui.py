@@ -316,7 +316,12 @@ def provision_html(services: Services, key: str | None, lang: str) -> str:
         names = [short_citation(m, article, item) for m in a.measure_ids if m != measure]
         none = ("no corresponding provision in " if lang == "en" else "无对应条文：") + "、".join(names)
         right = f'<div class="prov other"><div class="prov-none">{_e(none)}</div></div>'
-    return f'<div class="prov-pair" id="provision-pair">{box(p, False)}{right}</div>'
+    region = _e(
+        ("Provision " if lang == "en" else "条文全文：") + (p["citation_en"] if lang == "en" else p["citation"])
+    )
+    return (
+        f'<div class="prov-pair" id="provision-pair" role="region" aria-label="{region}">{box(p, False)}{right}</div>'
+    )
 
 
 def _full(measure: str, article: int | None, item: int | None) -> str:
@@ -331,6 +336,7 @@ CITE_HREF = "#fzqa-cite/"  # a numbered citation links to #fzqa-cite/<lang>/<mea
 # focus (below the chat on a phone). One listener for the page, in the capture phase, before the link navigates.
 CITE_JS = """
 window.__fzqaCite = { element, props, server };
+element.setAttribute('aria-live', 'polite');  // a screen reader reads the provision out when it opens
 if (!window.__fzqaCiteListener) {
   window.__fzqaCiteListener = true;
   document.addEventListener('click', (ev) => {
