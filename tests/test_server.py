@@ -284,7 +284,7 @@ def test_health(http: httpx.Client) -> None:
 
 
 def _check_county_mayor(body: dict[str, Any]) -> None:
-    assert set(body) == {"question", "answer", "citations", "abstained", "sparql"}
+    assert set(body) == {"question", "answer", "citations", "abstained", "sparql", "summary"}
     assert body["abstained"] is False
     cited = {(c["measure"], c["article"], c["item"]) for c in body["citations"]}
     assert ("guizhou-2020", 6, 6) in cited

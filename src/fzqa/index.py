@@ -82,6 +82,22 @@ _IS_CJK = re.compile(rf"[{_CJK}]")
 
 
 QUERY_CACHE_SIZE = 256
+# match_groups: a run of Chinese longer than this is a phrase or a sentence, not a keyword (95 % of the Chinese labels
+# of ontology/topics.ttl have 10 characters or fewer)
+MATCH_RUN_CHARS = 10
+
+
+def matched_words(text: str, groups: Sequence[Sequence[str]]) -> tuple[str, ...]:
+    """The words of ``groups`` (see :meth:`ClauseIndex.match_groups`) that ``text`` contains, when it meets every
+    group; () when it misses one, or when there is no group."""
+    bare = _bare(text)
+    found: list[str] = []
+    for g in groups:
+        inside = [w for w in g if _bare(w) in bare]
+        if not inside:
+            return ()
+        found += inside
+    return tuple(dict.fromkeys(found))
 
 
 class ClauseIndexError(RuntimeError):
@@ -650,6 +666,40 @@ class ClauseIndex:
             keys[i]: Evidence(round(float(cos[i]), 6), round(float(lexical[i]) / top, 6), rank.get(i, n + 1))
             for i in range(n)
         }
+
+    def match_groups(self, query: str) -> tuple[tuple[str, ...], ...]:
+        """What a clause must contain to match ``query`` word for word, not only be near it in meaning: one group
+        of words per thing the query names; any word of a group will do, and every group must be met.
+
+        A role or topic the thesauri know is met by the words of the query or by the measures' words for it
+        (县长 → 政府主要负责人; law lectures → 法治专题讲座; 普法 → 法治宣传教育); another run of Chinese or digits
+        by itself. Latin words the thesauri do not know are left out (the clauses are Chinese), and so are measure
+        names (they choose a measure, which the filter does) and the words of a question's frame (什么, 要 …).
+        A run longer than ``MATCH_RUN_CHARS`` is a phrase or a sentence, not a word; it is a group only when the
+        query has nothing else to look for."""
+        text, _ = clean_query(query, self.max_query_chars)
+        t = unicodedata.normalize("NFKC", text)  # the offsets of the role and topic finders
+        lex = self.lexicon
+        groups: list[tuple[str, ...]] = []
+        taken: list[tuple[int, int]] = []
+        for r in lex.match_roles(t):
+            groups.append((r.surface, *lex.clause_terms(r.label)))
+            taken.append((r.start, r.end))
+        for m in self.topics.find(t):
+            if not any(s < m.end and m.start < e for s, e in taken):
+                groups.append((m.surface, *self.topics.measure_words(m.concept.name)))
+                taken.append((m.start, m.end))
+        rest = "".join(" " if any(s <= i < e for s, e in taken) else ch for i, ch in enumerate(t))
+        names = sorted({a for info in lex.catalog for a in (info.short, *info.aliases) if len(a) >= 2}, key=len)
+        for name in reversed(names):
+            rest = rest.replace(name, " ")
+        for w in lex.stop_zh:  # the words of a question's frame (什么, 哪些, 要, 的 …: ontology/questions.ttl)
+            rest = rest.replace(unicodedata.normalize("NFKC", w), " ")
+        runs = [r for r in (_bare(x) for x in re.split(r"[\s\W_]+", rest)) if len(r) >= 2 and not r.isascii()]
+        runs += [r for r in (_bare(x) for x in re.split(r"[\s\W_]+", rest)) if r.isdigit()]
+        words = [r for r in runs if len(r) <= MATCH_RUN_CHARS]
+        groups += [(r,) for r in (words or ([] if groups else runs))]
+        return tuple(tuple(dict.fromkeys(w for w in g if _bare(w))) for g in groups)
 
     # ------------------------------------------------------------------ internals
     def _lexical_scores(self, text: str, expansion: Sequence[str]) -> NDArray[np.float64]:

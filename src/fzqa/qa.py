@@ -110,6 +110,12 @@ FEATURES = tuple(
     )
 )
 
+# the one-line direct answer (Answer.summary) names at most this many provisions' words, each cut at this many
+# characters: a line read at a glance (the county mayor's yearly duties are 5 distinct clauses of 25 or fewer)
+SUMMARY_CLAUSES = 5
+SUMMARY_CLAUSE_CHARS = 40
+_CLAUSE_END = re.compile(r"[，,；;。]")  # a norm sentence's clauses end at a comma, semicolon or full stop
+
 
 # ------------------------------------------------------------------------------------------- helpers
 def short_citation(measure: str, article: int | None, item: int | None = None, lexicon: Lexicon | None = None) -> str:
@@ -1046,7 +1052,8 @@ class Assistant:
         head = self._headline(intent, plan, cands)
         text = (head + "\n" + "\n".join(lines)).strip()
         sparql = self._sparql_text(trace) if trace else None
-        answer = Answer(q, text, tuple(self._check(citations)), False, sparql, intent.lang)
+        summary = self._summary(intent, plan, cands, diff)
+        answer = Answer(q, text, tuple(self._check(citations)), False, sparql, intent.lang, summary=summary)
         return self._maybe_phrase(answer)
 
     def _best_quotes(self, intent: Intent, c: Cand, n: int = 2) -> list[str]:
@@ -1059,6 +1066,57 @@ class Assistant:
             scored.append((self.support(intent, one), -i, q))
         best = {q for score, _i, q in sorted(scored, reverse=True)[:n] if score > 0} or {c.quotes[0]}
         return [q for q in c.quotes if q in best]
+
+    def _summary(self, intent: Intent, plan: str, cands: list[Cand], diff: str) -> str:
+        """The direct answer in one line: for each provision the words of its norm that answer (the clause with
+        its frequency cue, else the clause that best carries the question's topic), with its citation; the same
+        words in two provisions are said once with both citations; then the difference between the measures."""
+        en = intent.lang == "en"
+        cite = en_citation if en else short_citation
+        sep = "; " if en else "；"
+        if plan.startswith("coverage"):
+            cited = [cite(c.measure, c.article, c.item, self.lex) for c in cands if c.article is not None]
+            line = self._coverage_line(intent, plan.split(":")[1]).rstrip("。.:：")
+            where = (" [" + "; ".join(cited) + "]") if en else ("（" + "、".join(cited) + "）")
+            return line + (where if cited else "") + ("." if en else "。")
+        if plan in ("metadata", "structure"):
+            return ""  # the answer's lines are already the facts, one per measure
+        said: dict[str, tuple[str, list[str]]] = {}  # words without punctuation → (words, citations)
+        for c in sorted(cands, key=_order(self.measure_ids)):
+            if c.article is None or c.closest:
+                continue
+            quotes = self._best_quotes(intent, c) if plan in ("search", "compare") else c.quotes
+            clauses = [p.strip() for q in quotes or [self.provisions[c.key]] for p in _CLAUSE_END.split(q) if p.strip()]
+            if not clauses:
+                continue
+            with_cue = [p for p in clauses if c.cue and c.cue in p]
+            if with_cue:
+                words = with_cue[0]
+            else:
+                # the clause that best carries the topic; of equals the fullest (a sanction's conduct, not its
+                # preamble 在组织实施法治建设中), then the first
+                scored = [
+                    (self.support(intent, Cand(c.measure, None, None, extra=p)), min(len(p), SUMMARY_CLAUSE_CHARS), -i)
+                    for i, p in enumerate(clauses)
+                ]
+                words = clauses[-max(scored)[2]]
+            if len(words) > SUMMARY_CLAUSE_CHARS:
+                words = words[:SUMMARY_CLAUSE_CHARS] + "…"
+            if en and c.period:
+                words = f"{self._freq_words(c, 'en')}: {words}"
+            key = _PUNCT.sub("", norm_text(words))
+            said.setdefault(key, (words, []))[1].append(cite(c.measure, c.article, c.item, self.lex))
+        if not said:
+            return diff.strip()
+        parts = [
+            f"{w} [{'; '.join(cs)}]" if en else f"{w}（{'、'.join(cs)}）"
+            for w, cs in list(said.values())[:SUMMARY_CLAUSES]
+        ]
+        more = len(said) - SUMMARY_CLAUSES
+        if more > 0:
+            parts.append(f"and {more} more" if en else f"另有{cn_numeral(more)}处")
+        line = sep.join(parts) + ("." if en else "。")
+        return (line + (" " if en else "") + diff.strip()) if diff.strip() else line
 
     def _headline(self, intent: Intent, plan: str, cands: list[Cand]) -> str:
         """The answer's first line, worded by the plan's fzqa:AnswerWording in ontology/questions.ttl."""
@@ -1319,7 +1377,7 @@ class Assistant:
             return answer
         details = dict(answer.details)
         details["phrased_by"] = s.llm_model or s.llm_endpoint
-        return Answer(answer.question, phrased, answer.citations, False, answer.sparql, answer.lang, details)
+        return replace(answer, answer=phrased, details=details)  # the summary quotes the provisions: kept
 
 
 # ------------------------------------------------------------------------------------------- question types
@@ -1430,6 +1488,7 @@ def answer_to_json(a: Answer) -> dict[str, Any]:
         ],
         "abstained": a.abstained,
         "sparql": a.sparql,
+        "summary": a.summary,
     }
 
 

@@ -120,6 +120,9 @@ class Answer:
     sparql: str | None = None
     lang: str = "zh"
     details: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    # the direct answer in one line, read before the grounds: the provisions' key words, each with its citations
+    # (the same citation labels as in ``answer``); empty when the answer is already one line (abstention)
+    summary: str = ""
 
 
 @dataclass(frozen=True)

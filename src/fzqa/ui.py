@@ -55,7 +55,13 @@ T: dict[str, tuple[str, str]] = {
     "send": ("提问", "Ask"),
     "clear": ("清空", "Clear"),
     "examples": ("示例问题（点击即问）：", "Example questions (click to ask):"),
-    "citations": ("引用条文（点击查看全文）", "Cited provisions (click to read)"),
+    "short_answer": ("简答", "In short"),
+    "provision_hint": (
+        '<p class="status" id="provision-hint">点击回答中带编号的引用（如 [1]）查看条文全文，'
+        "并对照另一部办法的同号条文。</p>",
+        '<p class="status" id="provision-hint">Click a numbered citation in an answer (e.g. [1]) to read the '
+        "whole provision beside the other measure's provision of the same number.</p>",
+    ),
     "sparql_acc": ("查看回答背后的 SPARQL", "The SPARQL behind this answer"),
     "to_sparql": ("在 SPARQL 页打开", "Open in the SPARQL tab"),
     "search_q": ("检索内容", "Search text"),
@@ -119,13 +125,21 @@ CSS = """
   --button-primary-text-color: #ffffff !important; --button-primary-border-color: #b45309 !important;
 }
 :focus-visible, label:focus-within { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
-.chips .wrap { gap: 6px !important; }
-.chips label { border-radius: 999px !important; padding: 2px 12px !important; border: 1px solid #c7d2fe !important;
-  background: #eef2ff !important; cursor: pointer; }
-.chips label.selected { background: #4f46e5 !important; color: #fff !important; }
-.chips label.selected span { color: #fff !important; }
 #tree-view { overflow-x: auto; }
-.prov-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+/* numbered citations in the answers (blue-700 on the message background: 6.7:1) and the side panel they open */
+#chat a[href*="#fzqa-cite/"] { color: #1d4ed8 !important; text-decoration: underline; white-space: nowrap;
+  border-radius: 3px; }
+#chat a[href*="#fzqa-cite/"][aria-current="true"] { background: #dbeafe; color: #1e3a8a !important; }
+#chat a[href*="#fzqa-cite/"]:focus { outline: 3px solid #1d4ed8 !important; outline-offset: 1px; }
+#provision:focus-visible, #provision-pair:focus-visible { outline: 3px solid #1d4ed8 !important; }
+/* clause search: the hits that contain the query's words, then a divider, then those only near in meaning */
+.hits tr.related td { color: #374151; }
+.hits tr.divider td { background: #f3f4f6; color: #374151; font-weight: 600; border-top: 2px solid #6b7280; }
+.hits mark { background: #fef08a; color: #111827; padding: 0 1px; }
+.badge.match { background: #dcfce7; color: #14532d; }
+.badge.near { background: #f3f4f6; color: #374151; }
+.hits .lead { font-size: 0.9em; color: #4b5563; margin-bottom: 2px; }
+.prov-pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 12px; }
 .prov { border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 12px; background: #fafafa; }
 .prov.other { background: #f8fafc; border-style: dashed; }
 .prov-cite { font-weight: 600; color: #3730a3; }
@@ -302,7 +316,12 @@ def provision_html(services: Services, key: str | None, lang: str) -> str:
         names = [short_citation(m, article, item) for m in a.measure_ids if m != measure]
         none = ("no corresponding provision in " if lang == "en" else "无对应条文：") + "、".join(names)
         right = f'<div class="prov other"><div class="prov-none">{_e(none)}</div></div>'
-    return f'<div class="prov-pair" id="provision-pair">{box(p, False)}{right}</div>'
+    region = _e(
+        ("Provision " if lang == "en" else "条文全文：") + (p["citation_en"] if lang == "en" else p["citation"])
+    )
+    return (
+        f'<div class="prov-pair" id="provision-pair" role="region" aria-label="{region}">{box(p, False)}{right}</div>'
+    )
 
 
 def _full(measure: str, article: int | None, item: int | None) -> str:
@@ -311,41 +330,268 @@ def _full(measure: str, article: int | None, item: int | None) -> str:
     return full_citation(measure, article, item)
 
 
+CITE_HREF = "#fzqa-cite/"  # a numbered citation links to #fzqa-cite/<lang>/<measure>/<article>/<item>
+# js_on_load of the side panel: a click (or Enter) on a numbered citation anywhere in the chat opens its provision
+# there (server function provision_view), marks the link as the current one, and brings the panel into view and
+# focus (below the chat on a phone). One listener for the page, in the capture phase, before the link navigates.
+CITE_JS = """
+window.__fzqaCite = { element, props, server };
+element.setAttribute('aria-live', 'polite');  // a screen reader reads the provision out when it opens
+if (!window.__fzqaCiteListener) {
+  window.__fzqaCiteListener = true;
+  document.addEventListener('click', (ev) => {
+    const a = ev.target instanceof Element ? ev.target.closest('a[href*="#fzqa-cite/"]') : null;
+    if (!a) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const ref = decodeURIComponent(a.getAttribute('href').split('#fzqa-cite/')[1] || '');
+    document.querySelectorAll('a[aria-current="true"]').forEach((x) => x.removeAttribute('aria-current'));
+    a.setAttribute('aria-current', 'true');
+    const c = window.__fzqaCite;
+    c.server.provision_view(ref).then((html) => {
+      c.props.value = html;
+      requestAnimationFrame(() => {
+        const panel = document.getElementById('provision-pair') || c.element;
+        panel.setAttribute('tabindex', '-1');
+        const r = panel.getBoundingClientRect();
+        if (r.top < 0 || r.top > window.innerHeight - 80) panel.scrollIntoView({ block: 'start' });
+        panel.focus({ preventScroll: true });
+      });
+    });
+  }, true);
+}
+"""
+# after an answer: scroll the chat so that the new question and the start of its answer are in view (Gradio's own
+# autoscroll shows the end, which is the citation list)
+SCROLL_JS = """() => { setTimeout(() => {
+  const rows = document.querySelectorAll('#chat .message-row.user-row');
+  const row = rows[rows.length - 1];
+  if (!row) return;
+  let box = row.parentElement;
+  while (box && box !== document.body) {
+    const o = getComputedStyle(box).overflowY;
+    if ((o === 'auto' || o === 'scroll') && box.scrollHeight > box.clientHeight) break;
+    box = box.parentElement;
+  }
+  if (box && box !== document.body) {
+    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  }
+}, 150); }"""
+
+
+def cite_ref(measure: str, article: int | None, item: int | None, lang: str) -> str:
+    """The link target of a numbered citation: the provision and the language to show it in."""
+    return f"{CITE_HREF}{lang}/{measure}/{'' if article is None else article}/{'' if item is None else item}"
+
+
+def provision_ref_html(services: Services, ref: str) -> str:
+    """The side panel for a numbered citation's link target (``lang/measure/article/item``, see :func:`cite_ref`);
+    empty for anything else (the page sends it, so it is not trusted)."""
+    parts = [*ref.removeprefix(CITE_HREF).split("/"), "", "", ""][:4]
+    lang, measure, article, item = parts
+    if lang not in ("zh", "en") or not article.isdigit() or not (item == "" or item.isdigit()):
+        return ""
+    if measure not in services.assistant.measure_ids:
+        return ""
+    return provision_html(services, key_of(measure, int(article), int(item) if item else None), lang)
+
+
+def _linked(text: str, links: dict[str, str]) -> str:
+    """``text`` as literal Markdown, each citation label of ``links`` (label → link Markdown) in it made the link.
+    Longer labels first, and an article's label is not taken from the front of one of its items' labels."""
+    if not links:
+        return md_text(text)
+    alts = "|".join(re.escape(lb) for lb in sorted(links, key=len, reverse=True))
+    out, at = [], 0
+    for m in re.finditer(f"(?:{alts})(?![（(][一二三四五六七八九十0-9])", text):
+        out += [md_text(text[at : m.start()]), links[m.group(0)]]
+        at = m.end()
+    return "".join(out) + md_text(text[at:])
+
+
 def answer_markdown(answer: Any, lang: str) -> str:
-    """The assistant's message: its text and its citations as literal text (they may echo the question), under
-    our own Markdown (the bold label)."""
-    body = md_text(answer.answer)
+    """The assistant's message: the one-line answer first, then the answer, then the list of what it cites. Each
+    cited provision has a number; its label in the text becomes a link with that number, which opens it in the
+    side panel (the page's script, :data:`CITE_JS`). The text is literal (it may echo the question); only our own
+    Markdown is markup: the bold labels, the links and the numbered list."""
+    del lang  # the answer's own language: its citation labels are in it
+    en = answer.lang == "en"
+    numbered = [c for c in answer.citations if c.article is not None]
+    links: dict[str, str] = {}
+    items: list[str] = []
+    for n, c in enumerate(numbered, start=1):
+        label = cite(c.measure, c.article, c.item, answer.lang)
+        href = cite_ref(c.measure, c.article, c.item, answer.lang)
+        links[label] = f"[{md_text(label)}\u2009\\[{n}\\]]({href})"
+        items.append(f"{n}. [{md_text(label)}]({href}) {md_text(_full(c.measure, c.article, c.item))}")
+    body = _linked(answer.answer, links)
+    summary = getattr(answer, "summary", "")
+    if summary:
+        body = f"**{t('short_answer', answer.lang)}**：{_linked(summary, links)}\n\n{body}"
     if answer.citations:
-        label = "Citations" if answer.lang == "en" else "引用"
-        cites = "；".join(md_text(cite(c.measure, c.article, c.item, answer.lang)) for c in answer.citations)
-        body += f"\n\n**{label}**：{cites}"
+        label = "Citations" if en else "引用"
+        others = [md_text(cite(c.measure, None, None, answer.lang)) for c in answer.citations if c.article is None]
+        body += f"\n\n**{label}**：\n\n" + "\n".join(items)
+        if others:
+            body += ("\n\n" if items else "") + "；".join(others)
     return body
 
 
+def _marked(text: str, words: tuple[str, ...]) -> str:
+    """``text`` escaped, each occurrence of ``words`` in a <mark>."""
+    ws = [w for w in sorted(set(words), key=len, reverse=True) if w]
+    if not ws:
+        return _e(text)
+    out, at = [], 0
+    for m in re.finditer("|".join(re.escape(w) for w in ws), text):
+        out.append(f"{_e(text[at : m.start()])}<mark>{_e(m.group(0))}</mark>")
+        at = m.end()
+    return "".join(out) + _e(text[at:])
+
+
+def clause_search(
+    services: Services,
+    q: str,
+    k: int,
+    measure: str | None = None,
+    role: str | None = None,
+    kind: str | None = None,
+    period: str | None = None,
+) -> dict[str, Any]:
+    """The clause search of the UI: every provision the filters allow, ranked; those that contain the query's
+    words (or the thesauri's words for what it names: :meth:`ClauseIndex.match_groups`) first, with the words
+    found; then, up to ``k`` hits, those that are only near in meaning. ValueError for bad input."""
+    from fzqa.index import matched_words
+
+    index = services.index
+    if not (1 <= k <= services.settings.max_k):
+        raise ValueError(f"k must be between 1 and {services.settings.max_k}, got {k}")
+    res = index.search_detailed(q, len(index), measure=measure, role=role, kind=kind, period=period)
+    groups = index.match_groups(q)
+    leads = services.assistant.leads
+    hits = []
+    for h in res.hits:
+        lead = leads.get((h.measure, h.article), "") if h.item is not None else ""
+        found = matched_words(lead + h.text, groups)
+        hits.append(
+            {
+                "measure": h.measure,
+                "article": h.article,
+                "item": h.item,
+                "score": round(h.score, 6),
+                "text": h.text,
+                "lead": lead,
+                "matched": list(found),
+            }
+        )
+    matching = [h for h in hits if h["matched"]]
+    related = [h for h in hits if not h["matched"]]
+    shown = matching[:k] + related[: max(0, k - len(matching))]
+    return {"query": res.query, "groups": [list(g) for g in groups], "matching": len(matching), "hits": shown}
+
+
+def search_status(res: dict[str, Any], lang: str) -> str:
+    """How many hits contain the query's words, and what the rest are."""
+    n, shown = res["matching"], len(res["hits"])
+    near = sum(1 for h in res["hits"] if not h["matched"])
+    if lang == "en":
+        if not res["groups"]:
+            return f"{shown} hits, ranked by meaning (the query names no word to look for)"
+        text = f"**{n}** provision{'s' if n != 1 else ''} contain{'s' if n == 1 else ''} the words"
+        if n > shown - near:
+            text += f" (the first {shown - near} shown: raise Results for more)"
+        return text + (f"; then {near} related, not containing them" if near else "")
+    if not res["groups"]:
+        return f"共 {shown} 条，按语义排序（检索内容中没有可逐字查找的词）"
+    text = f"**{n}** 条含检索词"
+    if n > shown - near:
+        text += f"（显示前 {shown - near} 条，可调大结果数）"
+    return text + (f"；其后 {near} 条为语义相关、不含检索词" if near else "")
+
+
 def hits_html(hits: list[dict[str, Any]], lang: str) -> str:
+    """The hits as a table: those containing the query's words marked (and the words highlighted), then a divider,
+    then those only near in meaning. An item shows its article's lead-in above it."""
     if not hits:
         return f'<p class="status">{"No hits." if lang == "en" else "没有结果。"}</p>'
-    rows = "".join(
-        f'<tr><td class="c">{_e(cite(h["measure"], h["article"], h["item"], lang))}</td>'
-        f"<td>{_e(h['text'])}</td><td>{h['score']:.4f}</td></tr>"
-        for h in hits
-    )
-    head = ("Provision", "Text", "Score") if lang == "en" else ("条文", "内容", "得分")
+    en = lang == "en"
+    rows = []
+    divided = False
+    for h in hits:
+        words = tuple(h.get("matched") or ())
+        if not words and not divided and any(x.get("matched") for x in hits):
+            divided = True
+            note = "Related, not containing the words" if en else "以下为语义相关的条文，不含检索词"
+            rows.append(f'<tr class="divider" id="hits-divider"><td colspan="3">{_e(note)}</td></tr>')
+        badge = (
+            f'<span class="badge match">{"contains" if en else "含"}：{_e("、".join(words))}</span>'
+            if words
+            else f'<span class="badge near">{"related" if en else "相关"}</span>'
+        )
+        lead = f'<div class="lead">{_marked(h["lead"], words)}</div>' if h.get("lead") else ""
+        rows.append(
+            f'<tr class="{"match" if words else "related"}">'
+            f'<td class="c">{_e(cite(h["measure"], h["article"], h["item"], lang))}</td>'
+            f'<td>{badge}{lead}<div class="t">{_marked(h["text"], words)}</div></td><td>{h["score"]:.4f}</td></tr>'
+        )
+    head = ("Provision", "Text", "Score") if en else ("条文", "内容", "得分")
     return (
         f'<table class="hits" id="hits-table"><tr><th>{head[0]}</th><th>{head[1]}</th><th>{head[2]}</th></tr>'
-        f"{rows}</table>"
+        f"{''.join(rows)}</table>"
     )
 
 
-def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str, out: Path | None = None) -> list[str]:
-    """Markdown, CSV and DOCX of the selected hits (in result order), each clause with its full citation, in
-    ``out`` (default: a new temporary folder)."""
+def measure_metadata(services: Services) -> dict[str, dict[str, str]]:
+    """Title, document number, issuers and date of each measure, from the graph (named query measure_metadata)."""
+    out: dict[str, dict[str, str]] = {}
+    for r in services.kg.select("measure_metadata"):
+        out[str(r["measure"]).removeprefix(ID_NS)] = {
+            k: str(r.get(k) or "") for k in ("title", "short", "number", "issuers", "date", "inForce")
+        }
+    return out
+
+
+def export_name(query: str, measure: str | None, day: str) -> str:
+    """fzqa-clauses-<measure or all>-<yyyymmdd>-<query>: the query's ASCII words, or a short hash of it (Chinese)."""
+    import hashlib
+
+    words = re.findall(r"[A-Za-z0-9]+", query.lower())
+    slug = "-".join(words)[:40].strip("-")  # a file name people can read; the query itself is inside the file
+    if not slug or len("".join(words)) * 2 < len(re.sub(r"\s", "", query)):  # mostly Chinese: a hash names it
+        slug = hashlib.sha256(query.encode("utf-8")).hexdigest()[:8]
+    return f"fzqa-clauses-{measure or 'all'}-{day.replace('-', '')}-{slug}"
+
+
+def export_files(
+    hits: list[dict[str, Any]],
+    selected: list[str],
+    lang: str,
+    out: Path | None = None,
+    *,
+    query: str = "",
+    filters: dict[str, str] | None = None,
+    measures: dict[str, dict[str, str]] | None = None,
+    day: str | None = None,
+) -> list[str]:
+    """Markdown, CSV and DOCX (A4) of the selected hits (in result order), fit to hand out: each clause with its
+    full citation and, for an item, its article's lead-in (whose duty it is); the measures' title, document number,
+    issuers and date; the query, the filters and the export date, in the file and in its name. In ``out``
+    (default: a new temporary folder)."""
+    import datetime
+
     chosen = [h for h in hits if key_of(h["measure"], h["article"], h["item"]) in set(selected)]
     if not chosen:
         return []
+    en = lang == "en"
     out = out or Path(tempfile.mkdtemp(prefix="fzqa-export-"))
+    day = day or datetime.date.today().isoformat()
+    measures = measures or {}
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    only = filters.get("measure")
+    name = export_name(query, only, day)
     rows = []
     for h in chosen:
+        meta = measures.get(h["measure"], {})
         rows.append(
             {
                 "citation": cite(h["measure"], h["article"], h["item"], lang),
@@ -353,41 +599,96 @@ def export_files(hits: list[dict[str, Any]], selected: list[str], lang: str, out
                 "measure": h["measure"],
                 "article": h["article"],
                 "item": "" if h["item"] is None else h["item"],
+                "lead": h.get("lead") or "",
                 "text": h["text"],
+                "contains": "、".join(h.get("matched") or ()),
+                "measure_title": meta.get("title", ""),
+                "document_number": meta.get("number", ""),
+                "issuers": meta.get("issuers", ""),
+                "date": meta.get("date", ""),
+                "query": query,
+                "filters": "; ".join(f"{k}={v}" for k, v in filters.items()),
+                "exported": day,
             }
         )
-    title = "Selected provisions" if lang == "en" else "所选条文"
-    md = [f"# {title}", ""]
-    for r in rows:
-        md += [
-            f"## {md_text(r['citation'], _MD_EXPORT)}",
-            "",
-            f"*{md_text(r['full_citation'], _MD_EXPORT)}*",
-            "",
-            md_text(r["text"], _MD_EXPORT),
-            "",
-        ]
-    write_atomic(out / "fzqa-clauses.md", "\n".join(md))
-    buf = io.StringIO()
-    w = csv.DictWriter(
-        buf, fieldnames=["citation", "full_citation", "measure", "article", "item", "text"], lineterminator="\r\n"
+    title = "Selected provisions" if en else "所选条文"
+    none = "(not stated)" if en else "（原文未载）"
+    labels = (
+        ("Query", "Filters", "Exported", "Provisions", "Sources", "document number", "issued by", "date")
+        if en
+        else ("检索内容", "筛选", "导出日期", "条数", "出处", "文号", "印发机关", "日期")
     )
+    head_lines = [
+        f"{labels[0]}：{query or '—'}",
+        f"{labels[1]}：{'; '.join(f'{k}={v}' for k, v in filters.items()) or ('none' if en else '无')}",
+        f"{labels[2]}：{day}",
+        f"{labels[3]}：{len(rows)}",
+    ]
+    sources = []
+    for m in dict.fromkeys(r["measure"] for r in rows):
+        meta = measures.get(m, {})
+        sources.append(
+            f"《{meta.get('title') or m}》，{labels[5]}：{meta.get('number') or none}；{labels[6]}："
+            f"{meta.get('issuers') or none}；{labels[7]}：{meta.get('date') or none}"
+        )
+
+    def item_text(r: dict[str, Any]) -> str:
+        from fzqa.corpus import cn_numeral
+
+        return f"（{cn_numeral(int(r['item']))}）{r['text']}" if r["item"] != "" else str(r["text"])
+
+    md = [f"# {title}", ""]
+    md += [md_text(x, _MD_EXPORT) + "  " for x in head_lines] + [""]
+    md += [f"**{labels[4]}**", ""] + [f"- {md_text(x, _MD_EXPORT)}" for x in sources] + [""]
+    for r in rows:
+        md += [f"## {md_text(r['citation'], _MD_EXPORT)}", "", f"*{md_text(r['full_citation'], _MD_EXPORT)}*", ""]
+        if r["lead"]:
+            md += [md_text(r["lead"], _MD_EXPORT), ""]
+        md += [md_text(item_text(r), _MD_EXPORT), ""]
+    write_atomic(out / f"{name}.md", "\n".join(md))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
     w.writeheader()
     w.writerows(rows)
-    write_atomic(out / "fzqa-clauses.csv", "\ufeff" + buf.getvalue())  # BOM: Excel reads UTF-8
+    write_atomic(out / f"{name}.csv", "\ufeff" + buf.getvalue())  # BOM: Excel reads UTF-8
+    write_atomic(out / f"{name}.docx", _docx(title, head_lines, labels[4], sources, rows, item_text))
+    return [str(out / f"{name}.{ext}") for ext in ("md", "csv", "docx")]
+
+
+A4_MM = (210, 297)  # ISO 216 A4, the paper of Chinese official documents (GB/T 9704)
+MARGIN_MM = 25  # GB/T 9704 sets 37/35 mm top/bottom and 28/26 mm sides for 公文; 25 mm is Word's A4 default
+
+
+def _docx(
+    title: str, head: list[str], sources_label: str, sources: list[str], rows: list[dict[str, Any]], body: Any
+) -> bytes:
+    """The export as a Word document on A4, with a Chinese font for East Asian text."""
     from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
 
     doc = Document()
+    for sec in doc.sections:
+        sec.page_width, sec.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        sec.left_margin = sec.right_margin = sec.top_margin = sec.bottom_margin = Mm(MARGIN_MM)
+    normal = doc.styles["Normal"]
+    rpr = normal.element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     doc.add_heading(title, level=1)
+    for line in head:
+        doc.add_paragraph(line)
+    doc.add_paragraph().add_run(sources_label).bold = True
+    for src in sources:
+        doc.add_paragraph(src, style="List Bullet")
     for r in rows:
         doc.add_heading(str(r["citation"]), level=2)
-        para = doc.add_paragraph()
-        para.add_run(str(r["full_citation"])).italic = True
-        doc.add_paragraph(str(r["text"]))
-    docx = io.BytesIO()
-    doc.save(docx)
-    write_atomic(out / "fzqa-clauses.docx", docx.getvalue())
-    return [str(out / n) for n in ("fzqa-clauses.md", "fzqa-clauses.csv", "fzqa-clauses.docx")]
+        doc.add_paragraph().add_run(str(r["full_citation"])).italic = True
+        if r["lead"]:
+            doc.add_paragraph(str(r["lead"]))
+        doc.add_paragraph(body(r))
+    data = io.BytesIO()
+    doc.save(data)
+    return data.getvalue()
 
 
 def prefill(services: Services, name: str | None) -> tuple[str, str]:
@@ -671,54 +972,65 @@ def build_ui(services: Services) -> gr.Blocks:
         del title, subtitle
         with gr.Tabs(elem_id="tabs") as tabs:
             # ------------------------------------------------------------ 问答
-            with reg(gr.Tab(t("tab_ask", "zh"), id="ask", elem_id="tab-ask"), "tab_ask"):
-                chat = reg(
-                    gr.Chatbot(
-                        label=t("chat", "zh"),
-                        elem_id="chat",
-                        height=420,
-                        sanitize_html=True,
-                        allow_tags=False,
-                        render_markdown=True,
-                        line_breaks=True,
-                        feedback_options=None,
-                        latex_delimiters=[],
-                    ),
-                    "chat",
-                )
-                with gr.Row():
-                    question = reg(
-                        gr.Textbox(
-                            label=t("question", "zh"),
-                            placeholder=t("question_ph", "zh"),
-                            elem_id="question",
-                            scale=6,
-                            lines=1,
-                            max_lines=4,
+            with reg(gr.Tab(t("tab_ask", "zh"), id="ask", elem_id="tab-ask"), "tab_ask"), gr.Row(elem_id="ask-row"):
+                with gr.Column(scale=3, min_width=320):
+                    chat = reg(
+                        gr.Chatbot(
+                            label=t("chat", "zh"),
+                            elem_id="chat",
+                            height=420,
+                            sanitize_html=True,
+                            allow_tags=False,
+                            render_markdown=True,
+                            line_breaks=True,
+                            feedback_options=None,
+                            latex_delimiters=[],
+                            autoscroll=False,  # SCROLL_JS shows the start of the new answer instead of its end
                         ),
-                        "question",
+                        "chat",
                     )
-                    with gr.Column(scale=1, min_width=120):
-                        send = reg(gr.Button(t("send", "zh"), variant="primary", elem_id="send"), "send", "value")
-                        clear = reg(gr.Button(t("clear", "zh"), elem_id="clear", size="sm"), "clear", "value")
-                reg(gr.Markdown(t("examples", "zh")), "examples", "value")
-                with gr.Row(elem_id="examples"):
-                    example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
-                chips = reg(
-                    gr.Radio(
-                        [], label=t("citations", "zh"), elem_id="citations", elem_classes=["chips"], visible=False
-                    ),
-                    "citations",
-                )
-                provision = gr.HTML("", elem_id="provision")
-                with reg(
-                    gr.Accordion(t("sparql_acc", "zh"), open=False, visible=False, elem_id="answer-sparql-acc"),
-                    "sparql_acc",
-                ) as sparql_acc:
-                    answer_sparql = gr.Code("", language=None, interactive=False, elem_id="answer-sparql")
-                    to_sparql = reg(
-                        gr.Button(t("to_sparql", "zh"), size="sm", elem_id="to-sparql"), "to_sparql", "value"
+                    with gr.Row():
+                        question = reg(
+                            gr.Textbox(
+                                label=t("question", "zh"),
+                                placeholder=t("question_ph", "zh"),
+                                elem_id="question",
+                                scale=6,
+                                lines=1,
+                                max_lines=4,
+                            ),
+                            "question",
+                        )
+                        with gr.Column(scale=1, min_width=120):
+                            send = reg(gr.Button(t("send", "zh"), variant="primary", elem_id="send"), "send", "value")
+                            clear = reg(gr.Button(t("clear", "zh"), elem_id="clear", size="sm"), "clear", "value")
+                    reg(gr.Markdown(t("examples", "zh")), "examples", "value")
+                    with gr.Row(elem_id="examples"):
+                        example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                with gr.Column(scale=2, min_width=300, elem_id="side"):
+
+                    def provision_view(ref: str) -> str:
+                        """The provision a numbered citation of an answer links to (called by CITE_JS)."""
+                        return provision_ref_html(services, str(ref or ""))
+
+                    provision = reg(
+                        gr.HTML(
+                            t("provision_hint", "zh"),
+                            elem_id="provision",
+                            server_functions=[provision_view],
+                            js_on_load=CITE_JS,
+                        ),
+                        "provision_hint",
+                        "value",
                     )
+                    with reg(
+                        gr.Accordion(t("sparql_acc", "zh"), open=False, visible=False, elem_id="answer-sparql-acc"),
+                        "sparql_acc",
+                    ) as sparql_acc:
+                        answer_sparql = gr.Code("", language=None, interactive=False, elem_id="answer-sparql")
+                        to_sparql = reg(
+                            gr.Button(t("to_sparql", "zh"), size="sm", elem_id="to-sparql"), "to_sparql", "value"
+                        )
 
             # ------------------------------------------------------------ 条文检索
             with reg(gr.Tab(t("tab_search", "zh"), id="search", elem_id="tab-search"), "tab_search"):
@@ -751,7 +1063,7 @@ def build_ui(services: Services) -> gr.Blocks:
                 do_search = reg(
                     gr.Button(t("do_search", "zh"), variant="primary", elem_id="do-search"), "do_search", "value"
                 )
-                search_status = gr.Markdown("", elem_id="search-status")
+                search_status_md = gr.Markdown("", elem_id="search-status")
                 hits_state = gr.State([])
                 picks = reg(gr.CheckboxGroup([], label=t("results", "zh"), elem_id="picks"), "results")
                 with gr.Row():
@@ -828,20 +1140,16 @@ def build_ui(services: Services) -> gr.Blocks:
             history = list(history or [])
             q = (q or "").strip()
             if not q:
-                return history, "", gr.update(), gr.update(), gr.update(), gr.update(), previous
+                return history, "", gr.update(), gr.update(), gr.update(), previous
             answer = services.assistant.ask(q, previous=previous or None)  # 那县委书记呢？ follows the last question
             history.append({"role": "user", "content": md_text(q)})
+            # the answer's citations are part of its message (numbered, each opening the provision), so they stay
+            # with it when the next question comes
             history.append({"role": "assistant", "content": answer_markdown(answer, lg)})
-            choices = [
-                (cite(c.measure, c.article, c.item, answer.lang), key_of(c.measure, c.article, c.item))
-                for c in answer.citations
-                if c.article is not None
-            ]
             return (
                 history,
                 "",
-                gr.update(choices=choices, value=None, visible=bool(choices)),
-                "",
+                gr.skip(),
                 gr.update(visible=bool(answer.sparql)),
                 answer.sparql or "",
                 q,
@@ -849,40 +1157,42 @@ def build_ui(services: Services) -> gr.Blocks:
 
         last_question = gr.State("")
         ask_in = [question, chat, lang, last_question]
-        ask_out = [chat, question, chips, provision, sparql_acc, answer_sparql, last_question]
-        send.click(ask, ask_in, ask_out)
-        question.submit(ask, ask_in, ask_out)
+        ask_out = [chat, question, provision, sparql_acc, answer_sparql, last_question]
+        send.click(ask, ask_in, ask_out).then(None, None, None, js=SCROLL_JS)
+        question.submit(ask, ask_in, ask_out).then(None, None, None, js=SCROLL_JS)
         for b in example_buttons:
-            b.click(lambda q: q, b, question).then(ask, ask_in, ask_out)
+            b.click(lambda q: q, b, question).then(ask, ask_in, ask_out).then(None, None, None, js=SCROLL_JS)
         clear.click(
-            lambda: ([], gr.update(choices=[], value=None, visible=False), "", gr.update(visible=False), "", ""),
-            None,
-            [chat, chips, provision, sparql_acc, answer_sparql, last_question],
+            lambda lg: ([], t("provision_hint", lg), gr.update(visible=False), "", ""),
+            lang,
+            [chat, provision, sparql_acc, answer_sparql, last_question],
         )
-        chips.change(lambda k, lg: provision_html(services, k, lg), [chips, lang], provision)
         to_sparql.click(lambda s: (s, gr.Tabs(selected="sparql"), ""), answer_sparql, [editor, tabs, named_desc])
 
         # ---------------------------------------------------------------- events: clause search
         def search(q: str, measure: str, role: str, kind: str, period: str, k: float, lg: str) -> tuple[Any, ...]:
+            filters = {"measure": measure or "", "role": role or "", "kind": kind or "", "period": period or ""}
             try:
-                res = services.search(q, int(k), measure or None, role or None, kind or None, period or None)
+                res = clause_search(services, q or "", int(k), *(v or None for v in filters.values()))
             except ValueError as exc:
                 msg = f"⚠️ {md_text(exc)}"
-                return [], gr.update(choices=[], value=[]), "", msg
+                return [], gr.update(choices=[], value=[]), "", msg, {}
             hits = res["hits"]
             choices = [
                 (
-                    f"{cite(h['measure'], h['article'], h['item'], lg)}：{h['text'][:48]}"
+                    ("✓ " if h["matched"] else "")
+                    + f"{cite(h['measure'], h['article'], h['item'], lg)}：{h['text'][:48]}"
                     + ("…" if len(h["text"]) > 48 else ""),
                     key_of(h["measure"], h["article"], h["item"]),
                 )
                 for h in hits
             ]
-            status = f"{len(hits)} hits" if lg == "en" else f"共 {len(hits)} 条结果"
-            return hits, gr.update(choices=choices, value=[]), hits_html(hits, lg), status
+            context = {"query": res["query"], "filters": filters}  # what the export says it was searched for
+            return hits, gr.update(choices=choices, value=[]), hits_html(hits, lg), search_status(res, lg), context
 
+        search_ctx = gr.State({})
         s_in = [sq, s_measure, s_role, s_kind, s_period, sk, lang]
-        s_out = [hits_state, picks, hits_view, search_status]
+        s_out = [hits_state, picks, hits_view, search_status_md, search_ctx]
         do_search.click(search, s_in, s_out)
         sq.submit(search, s_in, s_out)
 
@@ -892,17 +1202,30 @@ def build_ui(services: Services) -> gr.Blocks:
 
         for f in (s_measure, s_role, s_kind, s_period):
             f.change(refilter, s_in, s_out)
+        sk.release(refilter, s_in, s_out)
         sel_all.click(lambda hits: [key_of(h["measure"], h["article"], h["item"]) for h in hits], hits_state, picks)
         sel_none.click(lambda: [], None, picks)
 
-        def do_export(hits: list[dict[str, Any]], selected: list[str], lg: str) -> Any:
-            files = export_files(hits, selected or [], lg, downloads.new("export-")) if selected else []
+        def do_export(hits: list[dict[str, Any]], selected: list[str], lg: str, ctx: dict[str, Any]) -> Any:
+            files = (
+                export_files(
+                    hits,
+                    selected or [],
+                    lg,
+                    downloads.new("export-"),
+                    query=str(ctx.get("query", "")),
+                    filters=dict(ctx.get("filters") or {}),
+                    measures=measure_metadata(services),
+                )
+                if selected
+                else []
+            )
             if not files:
                 gr.Warning("Select at least one provision first." if lg == "en" else "请先勾选要导出的条文。")
                 return None
             return files
 
-        export.click(do_export, [hits_state, picks, lang], exported)
+        export.click(do_export, [hits_state, picks, lang, search_ctx], exported)
 
         # ---------------------------------------------------------------- events: SPARQL
         named.change(lambda n: prefill(services, n), named, [editor, named_desc])
