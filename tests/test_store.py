@@ -542,6 +542,48 @@ def test_what_the_tokenizer_cannot_read_is_refused_with_its_position(
     assert f"SPARQL syntax error at line {line}, column {column}: {what}" in str(err)
 
 
+@pytest.mark.parametrize(
+    ("query", "line", "column", "what"),
+    [
+        # a missing ")" was "expected NOT" at the LIMIT below it
+        (
+            "SELECT ?x WHERE {\n  ?x ?p ?o .\n  FILTER(STRLEN(?o) > 3\n}\nLIMIT 10",
+            4,
+            1,
+            "missing ')' before '}': the '(' at line 3, column 9 is not closed",
+        ),
+        ("SELECT ?x WHERE { ?x ?p ?o", 1, 27, "missing '}': the '{' at line 1, column 17 is not closed"),
+        ("SELECT ?x WHERE { ?x ?p ?o ) }", 1, 28, "missing '}' before ')'"),
+        ("SELECT ?x WHERE { ?x ?p ?o } }", 1, 30, "unexpected '}': nothing is open that it could close"),
+        # an undeclared prefix listed Unicode ranges; a prefix the graph declares is offered with its IRI
+        ("SELECT ?x WHERE {\n  ?x a ex:Foo }", 2, 8, "prefix ex: is not declared; add PREFIX ex: <…> at the top"),
+        (
+            "SELECT ?x WHERE { ?x a fzqa:Norm }",
+            1,
+            24,
+            "prefix fzqa: is not declared; add PREFIX fzqa: <https://w3id.org/fzqa#> at the top",
+        ),
+    ],
+)
+def test_syntax_errors_say_what_is_missing_where(
+    kg: KnowledgeGraph, service: QueryService, query: str, line: int, column: int, what: str
+) -> None:
+    for run in (kg.run, service.run):
+        with pytest.raises(QueryError) as exc_info:
+            run(query)
+        err = exc_info.value
+        assert (err.line, err.column, err.status) == (line, column, 400), str(err)
+        assert f"SPARQL syntax error at line {line}, column {column}: {what}" in str(err)
+        assert "\\u{" not in str(err) and "expected NOT" not in str(err)
+
+
+def test_the_parsers_expected_list_is_short_and_has_no_character_classes(kg: KnowledgeGraph) -> None:
+    with pytest.raises(QueryError) as exc_info:
+        kg.run("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT")
+    msg = str(exc_info.value)
+    assert "expected one of" in msg and "…" in msg and "\\u{" not in msg and "'A' ..= 'Z'" not in msg
+
+
 # ------------------------------------------------------------------------------------------- nesting depth
 DEPTH = Settings.query_max_depth
 
