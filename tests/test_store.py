@@ -108,6 +108,10 @@ def test_every_named_query_says_what_it_answers_and_is_tested(settings: Settings
         for param, help_ in q.params:
             assert f"?{param}" in q.text, f"{q.name}.rq: parameter {param} is not a variable of the query"
             assert help_, f"{q.name}.rq: parameter {param} has no help"
+        # the web app shows them in Chinese too, and fills in an example for each required parameter
+        assert q.title_zh and len(q.description_zh) > 15, f"{q.name}.rq: no '# title@zh:' / '# description@zh:'"
+        assert [p for p, _ in q.params_zh] == [p for p, _ in q.params], f"{q.name}.rq: param@zh lines differ"
+        assert set(q.required()) <= set(q.examples()), f"{q.name}.rq: a required parameter has no 'e.g.' value"
 
 
 def test_annual_duties_of_a_county_mayor_through_the_thesaurus(kg: KnowledgeGraph) -> None:

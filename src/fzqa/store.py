@@ -439,6 +439,10 @@ class Result:
 
 
 # ------------------------------------------------------------------------------------------- the store
+# "e.g. VALUE" in a parameter's help: an IRI, or a quoted literal
+_EXAMPLE = re.compile(r"e\.g\.\s+(?:(https?://[^\s),（）]+)|\"([^\"]*)\")")
+
+
 @dataclass(frozen=True)
 class NamedQuery:
     name: str
@@ -446,13 +450,32 @@ class NamedQuery:
     description: str
     params: tuple[tuple[str, str], ...]  # (name, help)
     text: str
+    title_zh: str = ""  # the header's title@zh:, description@zh: and param@zh: lines
+    description_zh: str = ""
+    params_zh: tuple[tuple[str, str], ...] = ()
+
+    def examples(self) -> dict[str, str]:
+        """The example value of each parameter whose help gives one (``e.g. https://…`` or ``e.g. "…"``)."""
+        out: dict[str, str] = {}
+        for param, help_ in self.params:
+            m = _EXAMPLE.search(help_)
+            if m:
+                out[param] = m.group(1) if m.group(1) is not None else m.group(2)
+        return out
+
+    def required(self) -> tuple[str, ...]:
+        return tuple(p for p, h in self.params if "(required)" in h)
 
 
 def load_named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
+    """The named queries of ``queries_dir``; each file's leading comment holds its title, description and
+    parameters, in English (title:, description:, param:) and Chinese (title@zh:, description@zh:, param@zh:)."""
     out: dict[str, NamedQuery] = {}
     for path in sorted(queries_dir.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        title, desc, params = path.stem, [], []
+        title, title_zh = path.stem, ""
+        desc: dict[str, list[str]] = {"en": [], "zh": []}
+        params: dict[str, list[tuple[str, str]]] = {"en": [], "zh": []}
         cur: str | None = None
         for line in text.splitlines():
             if not line.startswith("#"):
@@ -460,18 +483,32 @@ def load_named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
                     break
                 continue
             body = line[1:].strip()
-            if body.startswith("title:"):
-                title, cur = body[6:].strip(), None
-            elif body.startswith("description:"):
-                desc.append(body[12:].strip())
-                cur = "d"
-            elif body.startswith("param:"):
-                name, _, help_ = body[6:].strip().partition(" ")
-                params.append((name, help_.strip()))
+            key, sep, rest = body.partition(":")
+            field_, _, lang = key.partition("@")
+            lang = lang or "en"
+            if sep and field_ in ("title", "description", "param") and lang in ("en", "zh") and " " not in key:
+                rest = rest.strip()
                 cur = None
-            elif cur == "d":
-                desc.append(body)
-        out[path.stem] = NamedQuery(path.stem, title, " ".join(desc), tuple(params), text)
+                if field_ == "title":
+                    title, title_zh = (title, rest) if lang == "zh" else (rest, title_zh)
+                elif field_ == "description":
+                    desc[lang].append(rest)
+                    cur = lang
+                else:
+                    name, _, help_ = rest.partition(" ")
+                    params[lang].append((name, help_.strip()))
+            elif cur is not None:
+                desc[cur].append(body)
+        out[path.stem] = NamedQuery(
+            path.stem,
+            title,
+            " ".join(desc["en"]),
+            tuple(params["en"]),
+            text,
+            title_zh,
+            "".join(desc["zh"]),  # Chinese runs on without spaces
+            tuple(params["zh"]),
+        )
     return out
 
 
@@ -483,6 +520,13 @@ def _to_term(value: Any) -> Any:
     if isinstance(value, str) and re.match(r"^(https?|urn):[^\s<>\"]+$", value):
         return ox.NamedNode(value)
     return ox.Literal(str(value))
+
+
+def turtle_to_jsonld(turtle: str) -> str:
+    """A graph result (Turtle) as JSON-LD, for the web app's download of a CONSTRUCT or DESCRIBE result."""
+    triples = list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+    out = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    return out.decode("utf-8") if isinstance(out, bytes) else str(out)
 
 
 def graph_prefixes(path: Path) -> dict[str, str]:
