@@ -120,7 +120,7 @@ function prefixOnColon(known) {
 let view = null;
 
 function textbox() {
-  return document.querySelector("#editor textarea");
+  return document.querySelector("#editor-text textarea");
 }
 
 function mirror(text) {
@@ -163,7 +163,8 @@ function mountEditor(host) {
         keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap]),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({
-          "aria-label": host.dataset.label || "SPARQL",
+          // the page's language when the editor is first shown (the language switch updates it later)
+          "aria-label": (document.documentElement.lang === "en" ? host.dataset.labelEn : host.dataset.labelZh) || "SPARQL",
           "aria-describedby": "editor-help",
           spellcheck: "false",
         }),
@@ -261,10 +262,13 @@ function enhanceTable(table) {
 }
 
 // ------------------------------------------------------------------------------------------- role tree
+// "label|n": a new value each time, so that picking the same role again still reaches the server
+let picks = 0;
+
 function pickRole(label) {
   const box = document.querySelector("#b-role-pick textarea");
   if (!box) return;
-  box.value = label;
+  box.value = `${label}|${++picks}`;
   box.dispatchEvent(new Event("input", { bubbles: true }));
   const duties = document.querySelector("#duties-view");
   if (duties) duties.scrollIntoView({ block: "nearest" });
@@ -287,7 +291,7 @@ document.addEventListener("keydown", (e) => {
 });
 
 function scan() {
-  const host = document.querySelector("#sparql-editor-host");
+  const host = document.querySelector("#editor");
   if (host && textbox()) mountEditor(host);
   document.querySelectorAll("table.sparql-results:not([data-enhanced])").forEach(enhanceTable);
 }

@@ -145,7 +145,7 @@ def _static_version(name: str) -> str:
 # the page's own script (scripts/editor/build.sh): the SPARQL editor, result tables, the clickable role tree
 HEAD = f'<script src="{STATIC_URL}/fzqa-ui.js?v={_static_version("fzqa-ui.js")}" defer></script>'
 EDITOR_LABEL_JS = (
-    "(l) => { const c = document.querySelector('#sparql-editor-host .cm-content'); if (c) c.setAttribute("
+    "(l) => { const c = document.querySelector('#editor .cm-content'); if (c) c.setAttribute("
     f"'aria-label', l === 'en' ? {json.dumps(T['editor'][1])} : {json.dumps(T['editor'][0])}); }}"
 )
 
@@ -153,7 +153,10 @@ EDITOR_LABEL_JS = (
 def editor_host(services: Services) -> str:
     """Where the page's script mounts the SPARQL editor; it offers the prefixes the graph declares."""
     prefixes = json.dumps(services.kg.prefixes, ensure_ascii=False, sort_keys=True)
-    return f'<div id="sparql-editor-host" data-prefixes="{_e(prefixes)}" data-label="{_e(T["editor"][0])}"></div>'
+    return (
+        f'<div id="editor" data-prefixes="{_e(prefixes)}" data-label-zh="{_e(T["editor"][0])}" '
+        f'data-label-en="{_e(T["editor"][1])}"></div>'
+    )
 
 
 CSS = """
@@ -1015,7 +1018,7 @@ def build_ui(services: Services) -> gr.Blocks:
                 # the editor (static/fzqa-ui.js mounts CodeMirror here); the hidden textbox holds its text for
                 # the server (a named query's text, an answer's SPARQL) and the editor mirrors it both ways
                 gr.HTML(editor_host(services), elem_id="editor-wrap")
-                editor = gr.Textbox(first_text, lines=4, show_label=False, visible="hidden", elem_id="editor")
+                editor = gr.Textbox(first_text, lines=4, show_label=False, visible="hidden", elem_id="editor-text")
                 editor_help = reg(gr.Markdown(t("editor_help", "zh"), elem_id="editor-help"), "editor_help", "value")
                 run = reg(gr.Button(t("run", "zh"), variant="primary", elem_id="run"), "run", "value")
                 sparql_error = gr.HTML("", elem_id="sparql-error")
@@ -1179,7 +1182,12 @@ def build_ui(services: Services) -> gr.Blocks:
         b_in = [b_role, b_kinds, lang, b_yearly]
         for comp in (b_role, b_kinds, b_yearly):
             comp.change(lambda r, k, lg, y: duties_html(services, r, lg, k, y), b_in, duties)
-        role_pick.input(lambda r: gr.update(value=r) if r in lex.roles else gr.skip(), role_pick, b_role)
+
+        def picked(value: str) -> Any:
+            label = (value or "").split("|", 1)[0]  # "label|n" (a counter, so the same role can be picked again)
+            return gr.update(value=label) if label in lex.roles else gr.skip()
+
+        role_pick.change(picked, role_pick, b_role)
 
         # ---------------------------------------------------------------- language
         def switch(lg: str, role_now: str | None, kinds_now: list[str]) -> list[Any]:
