@@ -26,6 +26,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 # WCAG 2.5.5 (AAA) / Apple and Android guidance: a touch target at least this tall on a phone
 TOUCH = 44
+OVERFLOW_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +135,7 @@ def test_ctrl_enter_select_star_paging_sorting_and_prefixed_names(page: Any) -> 
     open_tab(page, "SPARQL")
     page.wait_for_selector("#editor .cm-content", timeout=WAIT)
     # highlighting: keywords, variables and IRIs get classes of their own
-    for cls in ("tok-keyword", "tok-variable", "tok-comment"):
+    for cls in ("tok-keyword", "tok-variable", "tok-comment", "tok-iri"):
         assert page.locator(f"#editor .{cls}").count() > 0, cls
     replace_query(
         page,
@@ -297,11 +298,15 @@ def test_english_translates_examples_named_queries_and_tabs(page: Any) -> None:
     assert aria == "SPARQL query"
 
 
-def test_one_h1_and_every_button_has_a_name(page: Any) -> None:
+def test_one_h1_every_button_has_a_name_and_no_tab_scrolls_sideways(page: Any) -> None:
     assert page.locator("h1").count() == 1
-    for tab in ("问答", "条文检索", "SPARQL", "图谱"):
+    for i, tab in enumerate(("问答", "条文检索", "SPARQL", "图谱")):
         open_tab(page, tab)
         page.wait_for_timeout(300)
+        shot = SHOTS / f"desktop-{i}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        width, inner = page.evaluate(OVERFLOW_JS)
+        assert width <= inner, f"{tab}: the page scrolls sideways at 1366 px ({width} > {inner}), see {shot}"
         unnamed = page.evaluate(
             "() => [...document.querySelectorAll('button, [role=button]')].filter(b => b.getClientRects().length)"
             ".filter(b => !((b.getAttribute('aria-label') || b.getAttribute('title') || b.innerText || '').trim()"
@@ -311,7 +316,6 @@ def test_one_h1_and_every_button_has_a_name(page: Any) -> None:
 
 
 # ------------------------------------------------------------------------------------------- phone
-OVERFLOW_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 SMALL_TARGETS_JS = """(min) => [...document.querySelectorAll(
     'button, [role=tab], [role=button], label:has(> input[type=radio]), label:has(> input[type=checkbox])')]
   .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')

@@ -468,7 +468,11 @@ def prefill(services: Services, name: str | None, lang: str = "zh") -> tuple[str
     q = services.kg.queries.get(name)
     if q is None:
         return "", ""
-    text = q.text
+    # the header comment (title, description, parameters in two languages) is shown above the editor: the editor
+    # gets the query itself, under one line that says where it comes from
+    lines = q.text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
+    text = f"# ontology/queries/{q.name}.rq\n" + "".join(lines[start:])
     examples = q.examples()
     values = "".join(f"  VALUES ?{p} {{ {_values_term(examples[p])} }}\n" for p in q.required() if p in examples)
     if values:
@@ -732,7 +736,7 @@ def legend_html(lang: str) -> str:
     freq = _period_badge("year", 2, lang)
     en = lang == "en"
     return (
-        f'<p class="legend" id="duties-legend"><b>{"Legend" if en else "图例"}</b>：'
+        f'<p class="legend" id="duties-legend"><b>{"Legend" if en else "图例"}</b>'
         f"{'kind of norm' if en else '规范类型'} {kinds} · "
         f"{'how often (from the text)' if en else '频次（依原文）'} {freq}</p>"
     )
