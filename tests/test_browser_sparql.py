@@ -265,6 +265,9 @@ def test_clicking_a_role_opens_its_duties_including_by_reference(page: Any) -> N
     assert "参照执行" in duties.locator("#by-reference").inner_text()
     assert "贵州 第五条（六）" in duties.inner_text()  # the Party principal's yearly law lectures
     assert "乡镇党委书记" in page.locator("#b-role input").input_value()
+    current = page.locator("#role-tree [aria-current='true']")
+    current.wait_for(timeout=WAIT)
+    assert current.get_attribute("data-role") == "乡镇党委书记"
     # by keyboard: a role in the tree is a control
     page.locator("#role-tree [data-role='县长']").focus()
     page.keyboard.press("Enter")

@@ -290,10 +290,25 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+// the role whose duties are shown is marked in the tree (aria-current), however it was chosen
+function markCurrentRole() {
+  const duties = document.querySelector("#duties[data-role]");
+  const current = duties ? duties.dataset.role : null;
+  document.querySelectorAll("#tree-view [data-role]").forEach((n) => {
+    const on = n.dataset.role === current;
+    if (on !== n.classList.contains("current")) {
+      n.classList.toggle("current", on);
+      if (on) n.setAttribute("aria-current", "true");
+      else n.removeAttribute("aria-current");
+    }
+  });
+}
+
 function scan() {
   const host = document.querySelector("#editor");
   if (host && textbox()) mountEditor(host);
   document.querySelectorAll("table.sparql-results:not([data-enhanced])").forEach(enhanceTable);
+  markCurrentRole();
 }
 
 new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });

@@ -786,10 +786,10 @@ def duties_html(services: Services, role_label: str | None, lang: str, kinds: An
         + (f" ({'yearly and year-end only' if en else '仅每年及年终'})" if yearly else "")
         + "</p>"
     )
+    opening = f'<div class="duties" id="duties" data-role="{_e(role_label)}">{head}{refer}'
     if not by_measure:
-        none = "No norms." if en else "没有规范。"
-        return f'<div class="duties" id="duties">{head}{refer}<p class="status">{none}</p></div>'
-    out = [f'<div class="duties" id="duties">{head}{refer}']
+        return f'{opening}<p class="status">{"No norms." if en else "没有规范。"}</p></div>'
+    out = [opening]
     for measure, norms in by_measure.items():
         info = lex.measure_info(measure)
         out.append(f"<h4>{_e(info.short_en if en else info.short)} · {_e(info.title)}</h4>")
