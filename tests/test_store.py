@@ -108,6 +108,10 @@ def test_every_named_query_says_what_it_answers_and_is_tested(settings: Settings
         for param, help_ in q.params:
             assert f"?{param}" in q.text, f"{q.name}.rq: parameter {param} is not a variable of the query"
             assert help_, f"{q.name}.rq: parameter {param} has no help"
+        # the web app shows them in Chinese too, and fills in an example for each required parameter
+        assert q.title_zh and len(q.description_zh) > 15, f"{q.name}.rq: no '# title@zh:' / '# description@zh:'"
+        assert [p for p, _ in q.params_zh] == [p for p, _ in q.params], f"{q.name}.rq: param@zh lines differ"
+        assert set(q.required()) <= set(q.examples()), f"{q.name}.rq: a required parameter has no 'e.g.' value"
 
 
 def test_annual_duties_of_a_county_mayor_through_the_thesaurus(kg: KnowledgeGraph) -> None:
@@ -540,6 +544,48 @@ def test_what_the_tokenizer_cannot_read_is_refused_with_its_position(
     err = exc_info.value
     assert (err.line, err.column, err.status) == (line, column, 400)
     assert f"SPARQL syntax error at line {line}, column {column}: {what}" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("query", "line", "column", "what"),
+    [
+        # a missing ")" was "expected NOT" at the LIMIT below it
+        (
+            "SELECT ?x WHERE {\n  ?x ?p ?o .\n  FILTER(STRLEN(?o) > 3\n}\nLIMIT 10",
+            4,
+            1,
+            "missing ')' before '}': the '(' at line 3, column 9 is not closed",
+        ),
+        ("SELECT ?x WHERE { ?x ?p ?o", 1, 27, "missing '}': the '{' at line 1, column 17 is not closed"),
+        ("SELECT ?x WHERE { ?x ?p ?o ) }", 1, 28, "missing '}' before ')'"),
+        ("SELECT ?x WHERE { ?x ?p ?o } }", 1, 30, "unexpected '}': nothing is open that it could close"),
+        # an undeclared prefix listed Unicode ranges; a prefix the graph declares is offered with its IRI
+        ("SELECT ?x WHERE {\n  ?x a ex:Foo }", 2, 8, "prefix ex: is not declared; add PREFIX ex: <…> at the top"),
+        (
+            "SELECT ?x WHERE { ?x a fzqa:Norm }",
+            1,
+            24,
+            "prefix fzqa: is not declared; add PREFIX fzqa: <https://w3id.org/fzqa#> at the top",
+        ),
+    ],
+)
+def test_syntax_errors_say_what_is_missing_where(
+    kg: KnowledgeGraph, service: QueryService, query: str, line: int, column: int, what: str
+) -> None:
+    for run in (kg.run, service.run):
+        with pytest.raises(QueryError) as exc_info:
+            run(query)
+        err = exc_info.value
+        assert (err.line, err.column, err.status) == (line, column, 400), str(err)
+        assert f"SPARQL syntax error at line {line}, column {column}: {what}" in str(err)
+        assert "\\u{" not in str(err) and "expected NOT" not in str(err)
+
+
+def test_the_parsers_expected_list_is_short_and_has_no_character_classes(kg: KnowledgeGraph) -> None:
+    with pytest.raises(QueryError) as exc_info:
+        kg.run("SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT")
+    msg = str(exc_info.value)
+    assert "expected one of" in msg and "…" in msg and "\\u{" not in msg and "'A' ..= 'Z'" not in msg
 
 
 # ------------------------------------------------------------------------------------------- nesting depth

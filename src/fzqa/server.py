@@ -578,8 +578,11 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
 
     if with_ui:
         import gradio as gr
+        from starlette.staticfiles import StaticFiles
 
-        from fzqa.ui import CSS, ON_LOAD_JS, build_ui
+        from fzqa.ui import CSS, HEAD, ON_LOAD_JS, STATIC, STATIC_URL, build_ui
+
+        app.mount(STATIC_URL, StaticFiles(directory=STATIC), name="fzqa-static")  # the page's own script
 
         # the UI has no upload field; Gradio's upload route would keep anonymous files, so it is closed (this
         # route is matched before the mounted app)
@@ -591,6 +594,7 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
             path="/",
             css=CSS,
             js=ON_LOAD_JS,
+            head=HEAD,
             max_file_size=settings.max_body_bytes,
             footer_links=["api"],
             run_history=False,

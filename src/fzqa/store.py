@@ -201,15 +201,93 @@ def check_query(query: str, max_depth: int = Settings.query_max_depth) -> str:
     raise QueryError("not a SPARQL query: expected SELECT, CONSTRUCT, DESCRIBE or ASK")
 
 
-def syntax_error(exc: Exception, query: str) -> QueryError:
+_PAIRS = {"(": ")", "{": "}", "[": "]"}
+_CLOSERS = {v: k for k, v in _PAIRS.items()}
+# the parser's "expected one of …" lists more than a reader needs: this many alternatives are named, the rest "…"
+_EXPECTED_SHOWN = 8
+
+
+def _positioned(query: str, offset: int, what: str) -> QueryError:
+    line, col = _line_col(query, offset)
+    return QueryError(
+        f"SPARQL syntax error at line {line}, column {col}: {what}{_pointer(query, line, col)}", line, col
+    )
+
+
+def diagnose(query: str, known: dict[str, str] | None = None) -> QueryError | None:
+    """The first mistake a reader can be told plainly, from the query's tokens: an undeclared prefix, or a
+    bracket that is not closed, closed twice, or closed by the wrong kind. None when it finds none (the
+    parser's own message is then the best there is). ``known``: prefix → IRI, suggested for an undeclared one."""
+    try:
+        tokens = tokenize(query)
+    except QueryError as exc:
+        return exc
+    declared: set[str] = set()
+    for i, t in enumerate(tokens):
+        if t.kind == "word" and t.text.upper() == "PREFIX" and i + 1 < len(tokens) and tokens[i + 1].kind == "pname":
+            declared.add(tokens[i + 1].text.split(":", 1)[0])
+    for i, t in enumerate(tokens):
+        if t.kind != "pname" or (i and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"):
+            continue
+        prefix = t.text.split(":", 1)[0]
+        if prefix not in declared:
+            hint = f"PREFIX {prefix}: <{known[prefix]}>" if known and prefix in known else f"PREFIX {prefix}: <…>"
+            return _positioned(query, t.start, f"prefix {prefix}: is not declared; add {hint} at the top")
+    stack: list[Token] = []
+    for t in tokens:
+        if t.kind != "punct":
+            continue
+        if t.text in _PAIRS:
+            stack.append(t)
+        elif t.text in _CLOSERS:
+            if not stack:
+                return _positioned(query, t.start, f"unexpected {t.text!r}: nothing is open that it could close")
+            top = stack.pop()
+            if _PAIRS[top.text] != t.text:
+                line, col = _line_col(query, top.start)
+                return _positioned(
+                    query,
+                    t.start,
+                    f"missing {_PAIRS[top.text]!r} before {t.text!r}: the {top.text!r} at line {line}, column {col} "
+                    "is not closed",
+                )
+    if stack:
+        top = stack[-1]
+        line, col = _line_col(query, top.start)
+        return _positioned(
+            query,
+            len(query.rstrip()),
+            f"missing {_PAIRS[top.text]!r}: the {top.text!r} at line {line}, column {col} is not closed",
+        )
+    return None
+
+
+def _expected(raw: str) -> str:
+    """The parser's list of what it expected, without its character classes (['A' ..= 'Z' | …])."""
+    raw = re.sub(r"\[(?:[^\]'\\]|'(?:[^'\\]|\\.)*')*\]", "\x00", raw)  # each class becomes one marker
+    parts = [p.strip() for p in raw.replace("\n", " ").split(",")]
+    names = [p for p in parts if p and p != "\x00" and p != "Prefix not found"]
+    if "\x00" in parts:
+        names.append("a name")
+    if len(names) > _EXPECTED_SHOWN:
+        names = [*names[:_EXPECTED_SHOWN], "…"]
+    return ("one of " + ", ".join(names)) if len(names) > 1 else (names[0] if names else "something else")
+
+
+def syntax_error(exc: Exception, query: str, known: dict[str, str] | None = None) -> QueryError:
+    """The parser's error as a message a reader can act on: what is wrong, at which line and column."""
+    plain = diagnose(query, known)
+    if plain is not None:
+        return plain
     msg = str(exc)
     m = _POS.search(msg)
     if m:
         line, col = int(m.group(1)), int(m.group(2))
+        detail = msg.split(": ", 1)[-1]
+        if detail.startswith("expected "):
+            detail = "expected " + _expected(detail.removeprefix("expected ").removeprefix("one of "))
         return QueryError(
-            f"SPARQL syntax error at line {line}, column {col}: {msg.split(': ', 1)[-1]}{_pointer(query, line, col)}",
-            line,
-            col,
+            f"SPARQL syntax error at line {line}, column {col}: {detail}{_pointer(query, line, col)}", line, col
         )
     return QueryError(f"SPARQL error: {msg}")
 
@@ -361,6 +439,10 @@ class Result:
 
 
 # ------------------------------------------------------------------------------------------- the store
+# "e.g. VALUE" in a parameter's help: an IRI, or a quoted literal
+_EXAMPLE = re.compile(r"e\.g\.\s+(?:(https?://[^\s),（）]+)|\"([^\"]*)\")")
+
+
 @dataclass(frozen=True)
 class NamedQuery:
     name: str
@@ -368,13 +450,32 @@ class NamedQuery:
     description: str
     params: tuple[tuple[str, str], ...]  # (name, help)
     text: str
+    title_zh: str = ""  # the header's title@zh:, description@zh: and param@zh: lines
+    description_zh: str = ""
+    params_zh: tuple[tuple[str, str], ...] = ()
+
+    def examples(self) -> dict[str, str]:
+        """The example value of each parameter whose help gives one (``e.g. https://…`` or ``e.g. "…"``)."""
+        out: dict[str, str] = {}
+        for param, help_ in self.params:
+            m = _EXAMPLE.search(help_)
+            if m:
+                out[param] = m.group(1) if m.group(1) is not None else m.group(2)
+        return out
+
+    def required(self) -> tuple[str, ...]:
+        return tuple(p for p, h in self.params if "(required)" in h)
 
 
 def load_named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
+    """The named queries of ``queries_dir``; each file's leading comment holds its title, description and
+    parameters, in English (title:, description:, param:) and Chinese (title@zh:, description@zh:, param@zh:)."""
     out: dict[str, NamedQuery] = {}
     for path in sorted(queries_dir.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        title, desc, params = path.stem, [], []
+        title, title_zh = path.stem, ""
+        desc: dict[str, list[str]] = {"en": [], "zh": []}
+        params: dict[str, list[tuple[str, str]]] = {"en": [], "zh": []}
         cur: str | None = None
         for line in text.splitlines():
             if not line.startswith("#"):
@@ -382,18 +483,32 @@ def load_named_queries(queries_dir: Path) -> dict[str, NamedQuery]:
                     break
                 continue
             body = line[1:].strip()
-            if body.startswith("title:"):
-                title, cur = body[6:].strip(), None
-            elif body.startswith("description:"):
-                desc.append(body[12:].strip())
-                cur = "d"
-            elif body.startswith("param:"):
-                name, _, help_ = body[6:].strip().partition(" ")
-                params.append((name, help_.strip()))
+            key, sep, rest = body.partition(":")
+            field_, _, lang = key.partition("@")
+            lang = lang or "en"
+            if sep and field_ in ("title", "description", "param") and lang in ("en", "zh") and " " not in key:
+                rest = rest.strip()
                 cur = None
-            elif cur == "d":
-                desc.append(body)
-        out[path.stem] = NamedQuery(path.stem, title, " ".join(desc), tuple(params), text)
+                if field_ == "title":
+                    title, title_zh = (title, rest) if lang == "zh" else (rest, title_zh)
+                elif field_ == "description":
+                    desc[lang].append(rest)
+                    cur = lang
+                else:
+                    name, _, help_ = rest.partition(" ")
+                    params[lang].append((name, help_.strip()))
+            elif cur is not None:
+                desc[cur].append(body)
+        out[path.stem] = NamedQuery(
+            path.stem,
+            title,
+            " ".join(desc["en"]),
+            tuple(params["en"]),
+            text,
+            title_zh,
+            "".join(desc["zh"]),  # Chinese runs on without spaces
+            tuple(params["zh"]),
+        )
     return out
 
 
@@ -407,6 +522,23 @@ def _to_term(value: Any) -> Any:
     return ox.Literal(str(value))
 
 
+def turtle_to_jsonld(turtle: str) -> str:
+    """A graph result (Turtle) as JSON-LD, for the web app's download of a CONSTRUCT or DESCRIBE result."""
+    triples = list(ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+    out = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    return out.decode("utf-8") if isinstance(out, bytes) else str(out)
+
+
+def graph_prefixes(path: Path) -> dict[str, str]:
+    """The prefixes the built graph's Turtle file declares (prefix → namespace IRI), from its head."""
+    try:
+        parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        next(parser, None)  # the @prefix lines come first; they are read with the first triple
+        return dict(parser.prefixes)
+    except (SyntaxError, OSError, ValueError):
+        return {}
+
+
 class KnowledgeGraph:
     """The built graph in an embedded store (``backend`` "oxigraph", or "rdflib" for comparison)."""
 
@@ -417,6 +549,7 @@ class KnowledgeGraph:
             raise StoreError(f"{self.path} does not exist: run `fzqa build` first")
         self.backend = backend
         self.queries = load_named_queries(self.settings.ontology / "queries")
+        self.prefixes = graph_prefixes(self.path)
         if backend == "oxigraph":
             self.store = ox.Store()
             try:
@@ -478,7 +611,7 @@ class KnowledgeGraph:
         try:
             res = self.store.query(query)
         except SyntaxError as exc:
-            raise syntax_error(exc, query) from None
+            raise syntax_error(exc, query, self.prefixes) from None
         except OSError as exc:
             raise QueryError(f"query failed: {exc}") from None
         if isinstance(res, (bool, ox.QueryBoolean)):

@@ -38,7 +38,7 @@ ON_LOAD_JS = f"() => {{ document.documentElement.lang = '{HTML_LANG}'; }}"
 
 # (zh, en) for every piece of interface text
 T: dict[str, tuple[str, str]] = {
-    "title": ("## 法治建设第一责任人职责 · 实施办法问答", "## Rule-of-law first responsibility · measures Q&A"),
+    "title": ("# 法治建设第一责任人职责 · 实施办法问答", "# Rule-of-law first responsibility · measures Q&A"),
     "subtitle": (
         "广西、贵州两部实施办法的知识图谱：提问、检索条文、运行 SPARQL、浏览图谱。每个回答都引用原文条款。",
         "A knowledge graph of the Guangxi and Guizhou implementation measures: ask, search provisions, run "
@@ -46,7 +46,7 @@ T: dict[str, tuple[str, str]] = {
     ),
     "lang": ("界面语言", "Language"),
     "tab_ask": ("问答", "Assistant"),
-    "tab_search": ("条文检索", "Clause search"),
+    "tab_search": ("条文检索", "Search"),  # short: four English tabs fit on a phone
     "tab_sparql": ("SPARQL", "SPARQL"),
     "tab_browse": ("图谱", "Browse"),
     "chat": ("对话", "Conversation"),
@@ -83,6 +83,16 @@ T: dict[str, tuple[str, str]] = {
     "result_table": ("结果", "Results"),
     "dl_csv": ("下载 CSV", "Download CSV"),
     "dl_json": ("下载 JSON", "Download JSON"),
+    "dl_ttl": ("下载 Turtle", "Download Turtle"),
+    "dl_jsonld": ("下载 JSON-LD", "Download JSON-LD"),
+    "editor_help": (
+        "Ctrl+Enter（Mac：⌘+Enter）运行；输入前缀（如 fzqa:）时自动补上 PREFIX 声明，Ctrl+空格 显示补全。"
+        "结果每页 25 行，点击列名排序；IRI 显示为前缀名，悬停可见完整 IRI。",
+        "Ctrl+Enter (Mac: ⌘+Enter) runs; typing a prefix (e.g. fzqa:) adds its PREFIX line, Ctrl+Space shows "
+        "completions. Results show 25 rows a page; click a column name to sort; IRIs show as prefixed names, the "
+        "full IRI on hover.",
+    ),
+    "yearly": ("只看每年及年终的职责", "Yearly and year-end duties only"),
     "graph_result": ("结果（RDF 图，Turtle）", "Result (RDF graph, Turtle)"),
     "browse_role": ("选择责任主体或职务", "Pick a role or post"),
     "duties": ("职责与条文", "Duties and provisions"),
@@ -91,14 +101,23 @@ T: dict[str, tuple[str, str]] = {
     "any": ("（全部）", "(any)"),
 }
 DUTY_KINDS = ("obligation", "prohibition")
-EXAMPLES: tuple[str, ...] = (
-    "县长每年必须做什么？",
-    "贵州和广西对法治专题讲座的次数要求有什么不同？",
-    "党政主要负责人不得做什么？",
-    "镇长适用这两部办法吗？",
-    "哪些情形会被问责？",
-    "What must a county mayor do every year?",
+# (zh, en) example questions; in Chinese mode the last one shows that English questions work too
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("县长每年必须做什么？", "What must a county mayor do every year?"),
+    (
+        "贵州和广西对法治专题讲座的次数要求有什么不同？",
+        "How do Guizhou and Guangxi differ on the number of rule-of-law lectures?",
+    ),
+    ("党政主要负责人不得做什么？", "What are principal Party and government leaders prohibited from doing?"),
+    ("镇长适用这两部办法吗？", "Do the two measures apply to a township head?"),
+    ("哪些情形会被问责？", "In which situations is someone held accountable?"),
+    ("What must a county mayor do every year?", "What must a county Party secretary do at year end?"),
 )
+
+
+def example(i: int, lang: str) -> str:
+    zh, en = EXAMPLES[i]
+    return en if lang == "en" else zh
 
 
 def _kind_label(kind: str, lang: str) -> str:
@@ -115,6 +134,35 @@ def _period_label(period: str, lang: str) -> str:
 
     zh, en = load_lexicon().period_labels.get(period, (period, period))
     return en if lang == "en" else zh
+
+
+STATIC = Path(__file__).with_name("static")  # served at STATIC_URL (server.py); package data (pyproject)
+STATIC_URL = "/fzqa-static"
+
+
+def _static_version(name: str) -> str:
+    """A short hash of a static file, in its URL, so a browser never runs a stale copy."""
+    import hashlib
+
+    path = STATIC / name
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
+
+
+# the page's own script (scripts/editor/build.sh): the SPARQL editor, result tables, the clickable role tree
+HEAD = f'<script src="{STATIC_URL}/fzqa-ui.js?v={_static_version("fzqa-ui.js")}" defer></script>'
+EDITOR_LABEL_JS = (
+    "(l) => { const c = document.querySelector('#editor .cm-content'); if (c) c.setAttribute("
+    f"'aria-label', l === 'en' ? {json.dumps(T['editor'][1])} : {json.dumps(T['editor'][0])}); }}"
+)
+
+
+def editor_host(services: Services) -> str:
+    """Where the page's script mounts the SPARQL editor; it offers the prefixes the graph declares."""
+    prefixes = json.dumps(services.kg.prefixes, ensure_ascii=False, sort_keys=True)
+    return (
+        f'<div id="editor" data-prefixes="{_e(prefixes)}" data-label-zh="{_e(T["editor"][0])}" '
+        f'data-label-en="{_e(T["editor"][1])}"></div>'
+    )
 
 
 CSS = """
@@ -167,6 +215,8 @@ pre.err { white-space: pre-wrap; background: #fef2f2; color: #991b1b; border: 1p
   border-radius: 6px; }
 .status { color: #4b5563; }
 """
+# the SPARQL tab, the browse tab and the phone layout: static/fzqa.css
+CSS += (STATIC / "fzqa.css").read_text(encoding="utf-8")
 
 
 def t(key: str, lang: str) -> str:
@@ -691,33 +741,130 @@ def _docx(
     return data.getvalue()
 
 
-def prefill(services: Services, name: str | None) -> tuple[str, str]:
-    """A named query's text (with an example VALUES line for each required parameter) and its description."""
+def named_choices(services: Services, lang: str) -> list[tuple[str, str]]:
+    """The named queries for the dropdown: in Chinese mode the Chinese title with the English one beside it
+    (the .rq files' title@zh: and title: lines)."""
+    qs = services.kg.queries
+    if lang == "en":
+        return [(q.title, n) for n, q in qs.items()]
+    return [(f"{q.title_zh or q.title} · {q.title}", n) for n, q in qs.items()]
+
+
+def _values_term(value: str) -> str:
+    """An example value (from the .rq header) as a SPARQL term: an IRI, or a string literal."""
+    if re.match(r"^https?://[^\s<>\"{}|^`\\]+$", value):
+        return f"<{value}>"
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid SPARQL string literal
+
+
+def prefill(services: Services, name: str | None, lang: str = "zh") -> tuple[str, str]:
+    """A named query's text, with a VALUES line for each required parameter (its example from the .rq header),
+    and its description in the interface language.
+
+    The VALUES lines go at the top of every WHERE group, sub-SELECTs included: a sub-SELECT is evaluated on its
+    own, so a value bound only outside it does not reach it (compare_measures gave no rows from the UI, where
+    the command line, which substitutes the values everywhere, gave 18)."""
     if not name:
         return "", ""
     q = services.kg.queries.get(name)
     if q is None:
         return "", ""
-    text = q.text
-    values = ""
-    for param, help_ in q.params:
-        m = re.search(r"e\.g\.\s+(https?://\S+?)[\s),]", help_ + " ")
-        if "(required)" in help_ and m:
-            values += f"  VALUES ?{param} {{ <{m.group(1)}> }}\n"
-        elif "(required)" in help_ and param == "kind":
-            values += f'  VALUES ?{param} {{ "prohibition" }}\n'
-        elif "(required)" in help_ and param in ("measureA", "measureB"):
-            mid = "guangxi-2018" if param == "measureA" else "guizhou-2020"
-            values += f"  VALUES ?{param} {{ <{ID_NS}{mid}> }}\n"
-        elif "(required)" in help_ and param == "role":
-            values += f"  VALUES ?{param} {{ <https://w3id.org/fzqa/role/countyMayor> }}\n"
-        elif "(required)" in help_ and param == "provision":
-            values += f"  VALUES ?{param} {{ <{ID_NS}guizhou-2020/art_6__item_6> }}\n"
+    # the header comment (title, description, parameters in two languages) is shown above the editor: the editor
+    # gets the query itself, under one line that says where it comes from
+    lines = q.text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), len(lines))
+    text = f"# ontology/queries/{q.name}.rq\n" + "".join(lines[start:])
+    examples = q.examples()
+    values = "".join(f"  VALUES ?{p} {{ {_values_term(examples[p])} }}\n" for p in q.required() if p in examples)
     if values:
-        text = re.sub(r"(\bWHERE\s*\{\n?)", lambda mm: mm.group(1) + values, text, count=1)
-    params = "".join(f"\n- `?{_e(p)}`: {_e(h)}" for p, h in q.params)
-    desc = f"**{_e(q.title)}** — {_e(q.description)}{params}"
-    return text, desc
+        text = re.sub(r"(\bWHERE\s*\{[ \t]*\n?)", lambda mm: mm.group(1) + values, text)
+    zh = lang != "en"
+    title = (q.title_zh or q.title) if zh else q.title
+    description = (q.description_zh or q.description) if zh else q.description
+    helps = dict(q.params_zh) if zh else {}
+    params = "".join(f"\n- `?{_e(p)}`: {_e(helps.get(p) or h)}" for p, h in q.params)
+    return text, f"**{_e(title)}** — {_e(description)}{params}"
+
+
+# rows of a SPARQL result table per page (a phone screen shows about this many short rows in two swipes)
+PAGE_SIZE = 25
+
+
+def query_prefixes(query: str) -> dict[str, str]:
+    """prefix → namespace of the PREFIX lines of ``query`` (read from its tokens, so comments do not count)."""
+    from fzqa.store import tokenize
+
+    try:
+        tokens = tokenize(query)
+    except QueryError:
+        return {}
+    out: dict[str, str] = {}
+    for i, tk in enumerate(tokens[:-2]):
+        if (
+            tk.kind == "word"
+            and tk.text.upper() == "PREFIX"
+            and (tokens[i + 1].kind, tokens[i + 2].kind)
+            == (
+                "pname",
+                "iri",
+            )
+        ):
+            out[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
+    return out
+
+
+def short_iri(iri: str, prefixes: dict[str, str]) -> str:
+    """``iri`` as prefix:local with the longest matching namespace, or the IRI itself."""
+    best = ""
+    for p, ns in prefixes.items():
+        if ns and iri.startswith(ns) and len(ns) > len(prefixes.get(best, "")) and len(iri) > len(ns):
+            best = p
+    return f"{best}:{iri[len(prefixes[best]) :]}" if best in prefixes and iri.startswith(prefixes[best]) else iri
+
+
+# a cell value up to this many characters stays on one line (numbers, citations, short names); longer text wraps
+SHORT_CELL = 24
+
+
+def _cell(term: dict[str, str] | None, prefixes: dict[str, str]) -> str:
+    if not term:
+        return '<td data-v=""></td>'
+    value = term.get("value", "")
+    if term.get("type") == "uri":
+        short = short_iri(value, prefixes)
+        nowrap = ' class="s"' if len(short) <= SHORT_CELL else ""
+        return f'<td data-v="{_e(short)}"{nowrap}><span class="iri" title="{_e(value)}">{_e(short)}</span></td>'
+    if term.get("type") == "bnode":
+        return f'<td data-v="_:{_e(value)}" class="s">_:{_e(value)}</td>'
+    num = ""
+    dt = term.get("datatype", "")
+    if dt.endswith(("#integer", "#decimal", "#double", "#float", "#int", "#long", "#nonNegativeInteger")):
+        num = f' data-num="{_e(value)}"'
+    nowrap = ' class="s"' if len(value) <= SHORT_CELL else ""
+    tag = f' <span class="lang">@{_e(term["xml:lang"])}</span>' if term.get("xml:lang") else ""
+    return f'<td data-v="{_e(value)}"{num}{nowrap}>{_e(value)}{tag}</td>'
+
+
+def results_html(headers: list[str], bindings: list[dict[str, Any]], prefixes: dict[str, str], lang: str) -> str:
+    """A SPARQL result as an HTML table: every variable a column (``SELECT *`` included), IRIs as prefixed names
+    with the full IRI in the title; the page's script pages it (PAGE_SIZE rows) and sorts it by a header."""
+    en = lang == "en"
+    sort_label = "sort by" if en else "按此列排序："
+    head = "".join(
+        f'<th scope="col"><button type="button" class="sort" aria-label="{_e(sort_label)} {_e(h)}">'
+        f"{_e(h)}</button></th>"
+        for h in headers
+    )
+    body = "".join("<tr>" + "".join(_cell(b.get(h), prefixes) for h in headers) + "</tr>" for b in bindings)
+    attrs = (
+        f'data-page-size="{PAGE_SIZE}" data-prev="{"‹ Previous" if en else "‹ 上一页"}" '
+        f'data-next="{"Next ›" if en else "下一页 ›"}" '
+        f'data-page-fmt="{"rows {from}–{to} of {n}" if en else "第 {from}–{to} 行，共 {n} 行"}"'
+    )
+    return (
+        f'<div class="sparql-scroll"><table class="sparql-results" id="sparql-table" {attrs}>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
 
 
 def run_sparql(services: Services, query: str, lang: str) -> dict[str, Any]:
@@ -732,19 +879,23 @@ def run_sparql(services: Services, query: str, lang: str) -> dict[str, Any]:
         return {"error": str(exc)}
     data = json.loads(served.body)
     if "boolean" in data:
+        value = {"type": "literal", "value": str(data["boolean"]).lower()}
         return {
             "form": "ASK",
             "headers": ["boolean"],
-            "rows": [[str(data["boolean"]).lower()]],
+            "bindings": [{"boolean": value}],
+            "rows": [[value["value"]]],
             "count": 1,
             "truncated": False,
             "json": served.body,
         }
     headers = list(data["head"]["vars"])
-    rows = [[b.get(v, {}).get("value", "") for v in headers] for b in data["results"]["bindings"]]
+    bindings = data["results"]["bindings"]
+    rows = [[b.get(v, {}).get("value", "") for v in headers] for b in bindings]
     return {
         "form": form,
         "headers": headers,
+        "bindings": bindings,
         "rows": rows,
         "count": served.count,
         "truncated": served.truncated,
@@ -752,8 +903,28 @@ def run_sparql(services: Services, query: str, lang: str) -> dict[str, Any]:
     }
 
 
+def sparql_files(res: dict[str, Any], out: Path) -> dict[str, Path]:
+    """The downloads of a result: a table as CSV (with a UTF-8 byte order mark, so that Excel reads the Chinese)
+    and SPARQL JSON; a graph as Turtle and JSON-LD. Written atomically into ``out``."""
+    if "turtle" in res:
+        from fzqa.store import turtle_to_jsonld
+
+        write_atomic(out / "result.ttl", res["turtle"])
+        write_atomic(out / "result.jsonld", turtle_to_jsonld(res["turtle"]))
+        return {"ttl": out / "result.ttl", "jsonld": out / "result.jsonld"}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(res["headers"])
+    w.writerows(res["rows"])
+    write_atomic(out / "result.csv", "\ufeff" + buf.getvalue())
+    write_atomic(out / "result.json", res["json"])
+    return {"csv": out / "result.csv", "json": out / "result.json"}
+
+
 def role_tree_svg(services: Services, lang: str) -> str:
-    """The role thesaurus as a small left-to-right SVG tree (broader → narrower)."""
+    """The role thesaurus (broader → narrower) twice: a left-to-right SVG tree for wide screens and a nested
+    list for narrow ones (the stylesheet shows one). Every role is a control: a click (or Enter) opens its
+    duties below. A legend says which boxes are roles and which posts."""
     from fzqa.lexicon import load_lexicon
 
     roles = load_lexicon(services.settings).roles
@@ -768,6 +939,10 @@ def role_tree_svg(services: Services, lang: str) -> str:
 
     def name(label: str) -> str:
         return roles[label].label_en if lang == "en" else label
+
+    def both(label: str) -> str:
+        r = roles[label]
+        return f"{r.label_en} · {label}" if lang == "en" else f"{label} · {r.label_en}"
 
     def width(label: str) -> int:
         s = name(label)
@@ -804,9 +979,10 @@ def role_tree_svg(services: Services, lang: str) -> str:
         place(root)
     w = xs[-1] + colw[-1] + 20
     h = 20 + leaf * 32 + 10
+    open_label = "open the duties of" if lang == "en" else "查看职责："
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="role-tree" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        f'role="img" aria-label="{_e(t("thesaurus", lang))}" style="max-width:100%;height:auto">'
+        f'role="group" aria-label="{_e(t("thesaurus", lang))}">'
     ]
     for label in order:
         for b in roles[label].broader:
@@ -818,40 +994,106 @@ def role_tree_svg(services: Services, lang: str) -> str:
             parts.append(f'<path d="M{x1},{y1} C{mx},{y1} {mx},{y2} {x2},{y2}" fill="none" stroke="#94a3b8"/>')
     for label in order:
         x, y, wd = xs[depth[label]], ypos[label], width(label)
-        post = roles[label].is_post
-        fill, stroke = ("#fff7ed", "#fdba74") if post else ("#eef2ff", "#818cf8")
-        parts.append(f'<rect x="{x}" y="{y - 12}" width="{wd}" height="24" rx="6" fill="{fill}" stroke="{stroke}"/>')
-        parts.append(f'<text x="{x + 8}" y="{y + 5}" font-size="13" fill="#1f2937">{_e(name(label))}</text>')
+        kind = "post" if roles[label].is_post else "role"
+        parts.append(
+            f'<g class="node {kind}" data-role="{_e(label)}" tabindex="0" role="button" '
+            f'aria-label="{_e(open_label)} {_e(both(label))}"><title>{_e(both(label))}</title>'
+            f'<rect x="{x}" y="{y - 12}" width="{wd}" height="24" rx="6"/>'
+            f'<text x="{x + 8}" y="{y + 5}" font-size="13">{_e(name(label))}</text></g>'
+        )
     parts.append("</svg>")
-    return "".join(parts)
+
+    def item(label: str) -> str:
+        kind = "post" if roles[label].is_post else "role"
+        sub = "".join(item(c) for c in children[label])
+        return (
+            f'<li><button type="button" class="node {kind}" data-role="{_e(label)}" '
+            f'aria-label="{_e(open_label)} {_e(both(label))}">{_e(name(label))}</button>'
+            + (f"<ul>{sub}</ul>" if sub else "")
+            + "</li>"
+        )
+
+    listing = f'<ul class="role-list" id="role-list">{"".join(item(r) for r in roots)}</ul>'
+    en = lang == "en"
+    legend = (
+        '<p class="legend" id="tree-legend">'
+        f'<span class="swatch role"></span>{"role (a body or office)" if en else "责任主体"}'
+        f'<span class="swatch post"></span>{"post (a named office holder)" if en else "具体职务"}'
+        f"<span>{'Click a role to see its duties.' if en else '点击责任主体或职务查看其职责。'}</span></p>"
+    )
+    return f'{legend}<div class="tree-svg">{"".join(parts)}</div>{listing}'
 
 
-def duties_html(services: Services, role_label: str | None, lang: str, kinds: Any = None) -> str:
-    """role → its norms (kind and frequency badges) → the provisions, grouped by measure."""
+# the periods the "yearly only" filter keeps (their codes in fzqa.ttl)
+YEARLY = ("year", "year-end")
+
+
+def legend_html(lang: str) -> str:
+    """What the badges in the duties mean: each kind of norm, and the frequency badge."""
+    from fzqa.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    kinds = "".join(_kind_badge(k, lang) for k in KINDS if k in lex.kind_labels)
+    freq = _period_badge("year", 2, lang)
+    en = lang == "en"
+    return (
+        f'<p class="legend" id="duties-legend"><b>{"Legend" if en else "图例"}</b>'
+        f"{'kind of norm' if en else '规范类型'} {kinds} · "
+        f"{'how often (from the text)' if en else '频次（依原文）'} {freq}</p>"
+    )
+
+
+def duties_html(services: Services, role_label: str | None, lang: str, kinds: Any = None, yearly: bool = False) -> str:
+    """role → its norms (kind and frequency badges) → the provisions, grouped by measure. A role the measures
+    cover only by reference (参照执行, fzqa:appliesDutiesOf in roles.ttl: 乡镇党委书记 → 党委主要负责人) shows
+    the scope rule that refers it and the duties of the role it stands for. ``yearly``: only yearly and
+    year-end duties."""
     from fzqa.lexicon import load_lexicon
 
     lex = load_lexicon(services.settings)
     if not role_label or role_label not in lex.roles:
         return ""
+    en = lang == "en"
     role = lex.roles[role_label]
     rows = services.kg.select("role_norms", role=role.iri)
+    refer = ""
+    if not any(r["kind"] not in ("scope", "meta") for r in rows):
+        targets = [x for x in lex.applies_duties_of(role_label) if x in lex.roles]
+        scope = [r for r in services.kg.select("coverage", role=role.iri) if r.get("coverage") == "by-reference"]
+        if targets and scope:
+            target = lex.roles[targets[0]]
+            cites = "、".join(cite(str(r["measure"]).removeprefix(ID_NS), r["article"], None, lang) for r in scope)
+            tname = target.label_en if en else target.label
+            refer = (
+                '<p class="by-reference" id="by-reference">'
+                + (
+                    f"Covered by reference ({_e(cites)}): takes the duties of the {_e(tname)}."
+                    if en
+                    else f"参照执行（{_e(cites)}）：履行{_e(tname)}的职责。"
+                )
+                + "</p>"
+            )
+            rows = services.kg.select("role_norms", role=target.iri)
     seen: set[str] = set()
     by_measure: dict[str, list[dict[str, Any]]] = {}
     wanted = set(kinds) if kinds is not None else set(KINDS)
     for r in rows:
-        if r["norm"] in seen or r["kind"] not in wanted:
+        if r["norm"] in seen or r["kind"] not in wanted or (yearly and r.get("period") not in YEARLY):
             continue
         seen.add(r["norm"])
         by_measure.setdefault(str(r["measure"]).removeprefix(ID_NS), []).append(r)
+    head = (
+        f"<p><b>{_e(role.label_en if en else role.label)}</b> · {len(seen)} {'norms' if en else '条规范'}"
+        + (f" ({'yearly and year-end only' if en else '仅每年及年终'})" if yearly else "")
+        + "</p>"
+    )
+    opening = f'<div class="duties" id="duties" data-role="{_e(role_label)}">{head}{refer}'
     if not by_measure:
-        return f'<p class="status">{"No norms." if lang == "en" else "没有规范。"}</p>'
-    out = [
-        f'<div class="duties" id="duties"><p><b>{_e(role.label_en if lang == "en" else role.label)}</b>'
-        f" · {len(seen)} {'norms' if lang == 'en' else '条规范'}</p>"
-    ]
+        return f'{opening}<p class="status">{"No norms." if en else "没有规范。"}</p></div>'
+    out = [opening]
     for measure, norms in by_measure.items():
         info = lex.measure_info(measure)
-        out.append(f"<h4>{_e(info.short_en if lang == 'en' else info.short)} · {_e(info.title)}</h4>")
+        out.append(f"<h4>{_e(info.short_en if en else info.short)} · {_e(info.title)}</h4>")
         for r in sorted(norms, key=lambda r: (r["article"], r.get("item") or 0)):
             item = r.get("item")
             text = services.assistant.provisions.get((measure, r["article"], item), "")
@@ -955,7 +1197,7 @@ def build_ui(services: Services) -> gr.Blocks:
     default_role = "县长" if "县长" in lex.roles else None
     names = list(services.kg.queries)
     first_query = "annual_duties" if "annual_duties" in names else (names[0] if names else None)
-    first_text, first_desc = prefill(services, first_query)
+    first_text, first_desc = prefill(services, first_query, "zh")
 
     downloads = services.downloads = Downloads(services.settings.downloads_kept)
     ttl = services.settings.cache_ttl
@@ -1006,7 +1248,10 @@ def build_ui(services: Services) -> gr.Blocks:
                             clear = reg(gr.Button(t("clear", "zh"), elem_id="clear", size="sm"), "clear", "value")
                     reg(gr.Markdown(t("examples", "zh")), "examples", "value")
                     with gr.Row(elem_id="examples"):
-                        example_buttons = [gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES]
+                        example_buttons = [
+                            gr.Button(example(i, "zh"), size="sm", elem_classes=["example"])
+                            for i in range(len(EXAMPLES))
+                        ]
                 with gr.Column(scale=2, min_width=300, elem_id="side"):
 
                     def provision_view(ref: str) -> str:
@@ -1082,41 +1327,39 @@ def build_ui(services: Services) -> gr.Blocks:
 
             # ------------------------------------------------------------ SPARQL
             with reg(gr.Tab(t("tab_sparql", "zh"), id="sparql", elem_id="tab-sparql"), "tab_sparql"):
-                named = reg(
-                    gr.Dropdown(
-                        [(services.kg.queries[n].title, n) for n in names],
-                        value=first_query,
-                        label=t("named", "zh"),
-                        elem_id="named",
-                    ),
-                    "named",
+                named = gr.Dropdown(
+                    named_choices(services, "zh"), value=first_query, label=t("named", "zh"), elem_id="named"
                 )
                 named_desc = gr.Markdown(first_desc, elem_id="named-desc")
-                editor = reg(
-                    gr.Code(
-                        first_text, language=None, interactive=True, lines=14, label=t("editor", "zh"), elem_id="editor"
-                    ),
-                    "editor",
-                )
+                editor_label = reg(gr.Markdown("#### " + t("editor", "zh"), elem_id="editor-label"), "editor", "value")
+                # the editor (static/fzqa-ui.js mounts CodeMirror here); the hidden textbox holds its text for
+                # the server (a named query's text, an answer's SPARQL) and the editor mirrors it both ways
+                gr.HTML(editor_host(services), elem_id="editor-wrap")
+                editor = gr.Textbox(first_text, lines=4, show_label=False, visible="hidden", elem_id="editor-text")
+                editor_help = reg(gr.Markdown(t("editor_help", "zh"), elem_id="editor-help"), "editor_help", "value")
                 run = reg(gr.Button(t("run", "zh"), variant="primary", elem_id="run"), "run", "value")
                 sparql_error = gr.HTML("", elem_id="sparql-error")
                 sparql_status = gr.Markdown("", elem_id="sparql-status")
-                table = reg(
-                    gr.Dataframe(label=t("result_table", "zh"), interactive=False, wrap=True, elem_id="sparql-table"),
-                    "result_table",
-                )
+                table = gr.HTML("", elem_id="sparql-result")
                 graph_out = reg(
                     gr.Code("", language=None, visible=False, label=t("graph_result", "zh"), elem_id="sparql-graph"),
                     "graph_result",
                 )
-                with gr.Row():
+                with gr.Row(elem_id="sparql-downloads"):
                     dl_csv = reg(gr.DownloadButton(t("dl_csv", "zh"), visible=False, elem_id="dl-csv"), "dl_csv")
                     dl_json = reg(gr.DownloadButton(t("dl_json", "zh"), visible=False, elem_id="dl-json"), "dl_json")
+                    dl_ttl = reg(gr.DownloadButton(t("dl_ttl", "zh"), visible=False, elem_id="dl-ttl"), "dl_ttl")
+                    dl_jsonld = reg(
+                        gr.DownloadButton(t("dl_jsonld", "zh"), visible=False, elem_id="dl-jsonld"), "dl_jsonld"
+                    )
+                del editor_label, editor_help
 
             # ------------------------------------------------------------ 图谱
             with reg(gr.Tab(t("tab_browse", "zh"), id="browse", elem_id="tab-browse"), "tab_browse"):
                 reg(gr.Markdown("#### " + t("thesaurus", "zh")), "thesaurus", "value")
                 tree = gr.HTML(role_tree_svg(services, "zh"), elem_id="tree-view")
+                # a click on a role in the tree writes its label here (static/fzqa-ui.js), which picks it below
+                role_pick = gr.Textbox("", show_label=False, visible="hidden", elem_id="b-role-pick")
                 with gr.Row():
                     with gr.Column(scale=3):
                         with gr.Row():
@@ -1129,7 +1372,9 @@ def build_ui(services: Services) -> gr.Blocks:
                             b_kinds = gr.CheckboxGroup(
                                 kind_opts("zh")[1:], value=list(DUTY_KINDS), label=t("kind", "zh"), elem_id="b-kinds"
                             )
+                        b_yearly = reg(gr.Checkbox(False, label=t("yearly", "zh"), elem_id="b-yearly"), "yearly")
                         reg(gr.Markdown("#### " + t("duties", "zh")), "duties", "value")
+                        legend = gr.HTML(legend_html("zh"), elem_id="legend-view")
                         duties = gr.HTML(duties_html(services, default_role, "zh", DUTY_KINDS), elem_id="duties-view")
                     with gr.Column(scale=2):
                         reg(gr.Markdown("#### " + t("classes", "zh")), "classes", "value")
@@ -1228,59 +1473,56 @@ def build_ui(services: Services) -> gr.Blocks:
         export.click(do_export, [hits_state, picks, lang, search_ctx], exported)
 
         # ---------------------------------------------------------------- events: SPARQL
-        named.change(lambda n: prefill(services, n), named, [editor, named_desc])
+        named.change(lambda n, lg: prefill(services, n, lg), [named, lang], [editor, named_desc])
+        # the server changed the query text: the editor shows it
+        editor.change(None, editor, None, js="(v) => { window.fzqaSparql && window.fzqaSparql.set(v); }")
+        downloads_out = [dl_csv, dl_json, dl_ttl, dl_jsonld]
 
         def run_query(query: str, lg: str) -> tuple[Any, ...]:
             res = run_sparql(services, query or "", lg)
-            if "error" in res:
-                return (
-                    f'<pre class="err" id="sparql-error-text">{_e(res["error"])}</pre>',
-                    "",
-                    gr.update(value=None),
-                    gr.update(visible=False),
-                    gr.update(visible=False),
-                    gr.update(visible=False),
-                )
+            hidden = tuple(gr.update(visible=False, value=None) for _ in downloads_out)
+            if "error" in res:  # the previous result goes: what is on screen belongs to this query
+                err = f'<pre class="err" id="sparql-error-text" role="alert">{_e(res["error"])}</pre>'
+                return (err, "", "", gr.update(value="", visible=False), *hidden)
             note = "" if not res.get("truncated") else " (truncated)" if lg == "en" else "（已截断）"
-            status = f"{res['form']}: {res['count']} " + ("rows" if lg == "en" else "行") + note
-            out = downloads.new("sparql-")
-            if "turtle" in res:
-                write_atomic(out / "result.ttl", res["turtle"])
-                return (
-                    "",
-                    status,
-                    gr.update(value=None),
-                    gr.update(value=res["turtle"], visible=True),
-                    gr.update(visible=False),
-                    gr.update(value=str(out / "result.ttl"), visible=True),
-                )
-            buf = io.StringIO()
-            w = csv.writer(buf, lineterminator="\r\n")
-            w.writerow(res["headers"])
-            w.writerows(res["rows"])
-            write_atomic(out / "result.csv", buf.getvalue())
-            write_atomic(out / "result.json", res["json"])
-            return (
-                "",
-                status,
-                gr.update(value={"headers": res["headers"], "data": res["rows"]}),
-                gr.update(visible=False),
-                gr.update(value=str(out / "result.csv"), visible=True),
-                gr.update(value=str(out / "result.json"), visible=True),
+            unit = ("triples" if lg == "en" else "个三元组") if "turtle" in res else ("rows" if lg == "en" else "行")
+            status = f"{res['form']}: {res['count']} {unit}{note}"
+            files = sparql_files(res, downloads.new("sparql-"))
+            ups = tuple(
+                gr.update(value=str(files[k]), visible=True) if k in files else gr.update(visible=False, value=None)
+                for k in ("csv", "json", "ttl", "jsonld")
             )
+            if "turtle" in res:
+                return ("", status, "", gr.update(value=res["turtle"], visible=True), *ups)
+            prefixes = {**services.kg.prefixes, **query_prefixes(query or "")}
+            html_table = results_html(res["headers"], res["bindings"], prefixes, lg)
+            return ("", status, html_table, gr.update(value="", visible=False), *ups)
 
-        run.click(run_query, [editor, lang], [sparql_error, sparql_status, table, graph_out, dl_csv, dl_json])
+        # the editor's own text is what runs (the js hands it over; the textbox may lag a keystroke behind)
+        run.click(
+            run_query,
+            [editor, lang],
+            [sparql_error, sparql_status, table, graph_out, *downloads_out],
+            js="(q, l) => [window.fzqaSparql ? window.fzqaSparql.get() : q, l]",
+        )
 
         # ---------------------------------------------------------------- events: browse
-        b_role.change(lambda r, k, lg: duties_html(services, r, lg, k), [b_role, b_kinds, lang], duties)
-        b_kinds.change(lambda r, k, lg: duties_html(services, r, lg, k), [b_role, b_kinds, lang], duties)
+        b_in = [b_role, b_kinds, lang, b_yearly]
+        for comp in (b_role, b_kinds, b_yearly):
+            comp.change(lambda r, k, lg, y: duties_html(services, r, lg, k, y), b_in, duties)
+
+        def picked(value: str) -> Any:
+            label = (value or "").split("|", 1)[0]  # "label|n" (a counter, so the same role can be picked again)
+            return gr.update(value=label) if label in lex.roles else gr.skip()
+
+        role_pick.change(picked, role_pick, b_role)
 
         # ---------------------------------------------------------------- language
         def switch(lg: str, role_now: str | None, kinds_now: list[str]) -> list[Any]:
             ups: list[Any] = []
             for comp, key, attr in i18n:
                 text = t(key, lg)
-                if key in ("duties", "thesaurus", "classes"):
+                if key in ("duties", "thesaurus", "classes", "editor"):
                     text = "#### " + text
                 if isinstance(comp, gr.Tab):
                     ups.append(gr.Tab(label=text))
@@ -1301,9 +1543,6 @@ def build_ui(services: Services) -> gr.Blocks:
                 gr.update(choices=period_opts(lg), label=t("period", lg)),
                 gr.update(choices=role_opts(lg, False), label=t("browse_role", lg)),
                 gr.update(choices=kind_opts(lg)[1:], label=t("kind", lg)),
-                duties_html(services, role_now, lg, kinds_now),
-                role_tree_svg(services, lg),
-                classes_html(services, lg),
             ]
             return ups
 
@@ -1314,14 +1553,34 @@ def build_ui(services: Services) -> gr.Blocks:
             s_period,
             b_role,
             b_kinds,
-            duties,
-            tree,
-            classes,
         ]
         lang.change(switch, [lang, b_role, b_kinds], targets)
+
+        def switch_views(
+            lg: str, role_now: str | None, kinds_now: list[str], yearly: bool, name: str | None
+        ) -> list[Any]:
+            """The rest of the language switch: example questions, named queries, the browse tab's views."""
+            _, desc = prefill(services, name, lg)
+            return [
+                *(gr.update(value=example(i, lg)) for i in range(len(example_buttons))),
+                gr.update(choices=named_choices(services, lg), label=t("named", lg)),
+                desc,
+                duties_html(services, role_now, lg, kinds_now, yearly),
+                legend_html(lg),
+                role_tree_svg(services, lg),
+                classes_html(services, lg),
+            ]
+
+        lang.change(
+            switch_views,
+            [lang, b_role, b_kinds, b_yearly, named],
+            [*example_buttons, named, named_desc, duties, legend, tree, classes],
+        )
         # the page's lang follows the chosen language (not the browser's), so Chinese gets Chinese glyphs
         set_lang = f"(l) => {{ document.documentElement.lang = l === 'en' ? 'en' : '{HTML_LANG}'; }}"
         lang.change(None, lang, None, js=set_lang)
+        # the editor's accessible name follows too (its host is not re-rendered: that would drop what was typed)
+        lang.change(None, lang, None, js=EDITOR_LABEL_JS)
     demo.queue(default_concurrency_limit=8)  # several users at once; the handlers share thread-safe services
     blocks: gr.Blocks = demo
     return blocks
