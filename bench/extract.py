@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=Path, default=ROOT / "eval" / "extract-labels.jsonl")
     ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus-extra")
-    ap.add_argument("--show", action="store_true", help="print each wrong label (not of the held-out split)")
+    ap.add_argument("--show", action="store_true", help="print each wrong label (not of the held-out splits)")
     args = ap.parse_args(argv)
     labels = [
         json.loads(line)
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for k, ok in got.items():
                 score[k] += int(ok)
-            if args.show and split != "held-out" and not all(got.values()):
+            if args.show and not split.startswith("held-out") and not all(got.values()):
                 wrong = ",".join(k for k, ok in got.items() if not ok)
                 print(
                     f"  ✗ {lab['measure'][:20]} {lab['article']}({lab['item']}) {lab['anchor'][:18]} [{wrong}] "
