@@ -55,6 +55,7 @@ class _Context:
     lead_cites: tuple[str, ...] = ()
     chapter_kind: str | None = None  # meta (附则) or sanction (法律责任), from the chapter title
     sanctioned: _Bearer | None = None  # whom the previous sanction fell on (对直接责任者…;情节较重的,给予…)
+    last_kind: str | None = None  # kind of the provision's previous norm (…的,依照前款规定处理)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ class Extractor:
                 return (start, end)
             if h_start < end:
                 continue
-            if not any(p.search(t[end:h_start]) for p in self._join):
+            if not any(p.search(t[end:h_start]) for p in self._join) or self.lex.has_cue("agentCue", t[end:h_start]):
                 break
             end = h_end
         if loose or self._predicate_at(t, end) or (not need_predicate and not t[end:].strip(" :")):
@@ -228,6 +229,14 @@ class Extractor:
     def named_bearer(self, text: str) -> _Bearer | None:
         """The bearer a norm's own words name: the subject of its first clause that has one, else the agent (由…)."""
         clauses = [text[c.start : c.end].strip(" ,") for c in _spans(text, _CLAUSE_SEP)]
+        # the subject of a main clause binds; a condition's subject (党员…的,党组织应当…) only when no main
+        # clause has one (决策机关认为风险可控的,可以作出决策)
+        main = [c for c in clauses if not c.endswith("的")]
+        if len(main) < len(clauses):
+            for c in main:
+                span = self.subject_of(c)
+                if span:
+                    return self._bearer(c[span[0] : span[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
         for i, c in enumerate(clauses):
             span = self.subject_of(c)
@@ -282,13 +291,19 @@ class Extractor:
         return self.lex.has_cue("modalCue", self._masked(text)[0])
 
     # ---------------------------------------------------------------- kinds, frequencies, deadlines
-    def kind(self, text: str, clauses: list[str]) -> str | None:
+    def kind(self, text: str, clauses: list[str], bearer: str | None = None) -> str | None:
+        """The kind a norm's cue words give; words of its bearer's name (负责合法性审查的部门) are no cue."""
+        if self.lex.has_cue("definitionCue", text):
+            return "meta"
+        if bearer:
+            blank = "□" * len(bearer)
+            text, clauses = text.replace(bearer, blank), [c.replace(bearer, blank) for c in clauses]
         if self.lex.has_cue("grantCue", text):
             return "permission"
         # a cue inside a condition (涉及组织调整或者组织处理的,应当…) does not make the norm's kind
         main = [c for c in clauses if not c.endswith("的")]
         if main and len(main) < len(clauses):
-            text = ",".join(main)
+            text, clauses = ",".join(main), main
         found: str | None = None
         for code, cue in self.kind_cues:
             for p in cue.patterns:
@@ -344,7 +359,9 @@ class Extractor:
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
                 opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
-                starts_new = cur is not None and (
+                # a condition (…的,) belongs to the norm that follows it: 党员依法受到刑事责任追究的,党组织应当…
+                condition_open = so_far.rstrip(" ,").endswith("的")
+                starts_new = cur is not None and not condition_open and (
                     prohibition_open
                     or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
                     or self.lex.has_cue("newNormCue", body) is not None
@@ -389,9 +406,13 @@ class Extractor:
             clauses = [
                 norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
             ]
-            kind = self.kind(t, clauses)
             named = self.named_bearer(t)
+            kind = self.kind(t, clauses, named.text if named else None)
+            if kind == "meta" and self.lex.has_cue("definitionCue", t):
+                named = None  # a definition binds no one (直接责任者,是指…)
             target = self.target_of(clauses[0]) if clauses else None
+            # whom a 对X, clause names anywhere in the norm (…经商办企业的,对直接责任者和领导责任者,给予…)
+            any_target = next((x for c in clauses if (x := self.target_of(c))), None)
             if kind is None and t.rstrip().endswith(":"):
                 # a lead-in that states no norm (对党组织的问责方式包括:): its bearer carries to what follows
                 if named or target:
@@ -417,14 +438,19 @@ class Extractor:
                 kind = ctx.item_kind
             if kind is None or (kind == "principle" and ctx.duty_list and item is not None):
                 kind = "obligation"
+            if kind == "obligation" and ctx.last_kind and self.lex.has_cue("previousRuleCue", t):
+                kind = ctx.last_kind
+            ctx.last_kind = kind
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             if kind in ("sanction", "reward"):
                 if in_list:
                     cites = cites or ctx.lead_cites
+                    if bearer is None and ctx.sanctioned is not None:
+                        bearer = ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…处分: (一)…
                 else:
                     carried = bearer
-                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target, ctx.sanctioned)
+                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
                     condition = cond or condition
                     if bearer is not carried:
                         ctx.sanctioned = bearer
