@@ -121,6 +121,8 @@ class Extractor:
         if self.lex.has_cue("notInBearerCue", bare) or self.lex.has_cue("notInBearerCue", mod[:3]):
             return False
         rest = self._modifier.sub("", bare)
+        if self.lex.has_cue("passiveModifierCue", rest):
+            return True
         if (rest and not _CJK_CHAR.fullmatch(rest[0])) or any(not _CJK_CHAR.fullmatch(ch) for ch in rest):
             return False  # an item marker or a number is no part of a bearer's name
         # a verb opens it, or a two-character verb stands inside it (充分发挥党委…); one character inside is a
@@ -330,11 +332,15 @@ class Extractor:
                 m = p.search(t)
                 if m and "count" in p.groupindex and m.group("count"):
                     return Frequency(code, cn_number(m.group("count")), m.group(0))
-        as_needed = self.lex.has_cue("asNeededCue", t) is not None
         for code, cue in self.period_cues:
             for p in cue.patterns:
                 m = p.search(t)
                 if m:
+                    # "as needed" in the frequency's own clause (每年根据工作需要听取…), not in another one
+                    # (…每半年报告一次工作情况,可以根据需要召开专题会议)
+                    start = max(t.rfind(sep, 0, m.start()) for sep in _CLAUSE_SEP + _SENTENCE_END) + 1
+                    ends = [i for sep in _CLAUSE_SEP + _SENTENCE_END if (i := t.find(sep, m.end())) >= 0]
+                    as_needed = self.lex.has_cue("asNeededCue", t[start : min(ends, default=len(t))]) is not None
                     return Frequency(code, None if as_needed else cue.default_count, m.group(0))
         return None
 
