@@ -438,7 +438,12 @@ class Extractor:
                 condition = _LEADING_NOISE.sub("", text)
             if ctx.chapter_kind == "meta" and kind != "scope":
                 kind = "meta"
-            elif ctx.chapter_kind == "sanction" and kind in (None, "obligation", "principle"):
+            elif ctx.chapter_kind == "sanction" and (
+                kind in (None, "principle")
+                # a duty its bearer states outright (党员干部必须正确行使…) stays a duty; a duty on a condition
+                # (…的,由其上级机关责令…) or on no one is the chapter's sanction
+                or (kind == "obligation" and (named is None or any(c.endswith("的") for c in clauses)))
+            ):
                 kind = "sanction"
             elif ctx.item_kind and item is not None and kind in (None, "obligation"):
                 kind = ctx.item_kind
@@ -535,6 +540,10 @@ class Extractor:
         cond = self.lex.has_cue("conditionCue", t)
         if cond:
             span = self.subject_of(clauses[0]) if clauses else None
+            # the doer who opens a condition, whatever verb follows (党员领导干部离职后违反…的,给予…处分);
+            # not an object after 向/对/将… (向从事公务的人员…赠送…的)
+            if span is None and clauses and not self.lex.has_cue("objectCue", clauses[0][:2]):
+                span = self.np_at(clauses[0], 0, loose=True)
             if span:
                 return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
             roles = self.roles_in(cond.group("cond"))
