@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from fzqa.corpus import cn_number
 from fzqa.lexicon import Lexicon, Match, load_lexicon, norm_text
+from fzqa.lexicon import RoleWord as RoleWordT
 from fzqa.types import Article, Frequency, Measure, Norm
 
 EXTRACT_VERSION = "2"
@@ -34,6 +35,14 @@ _DEFINED_AS = re.compile(r"\(以下(简)?称[^()]*\)")  # 县级以上地方人�
 _MAX_MODIFIER = 20
 _MAX_NOUN_MODIFIER = 4
 _MAX_HEADING = 8
+
+
+def _join_en(items: list[str], joiners: list[str]) -> str:
+    """A, B and C: the items with the last joiner's word before the last one ("or" wins if any joiner is or)."""
+    if len(items) == 1:
+        return items[0]
+    word = "or" if "or" in joiners else "and"
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -268,6 +277,89 @@ class Extractor:
         kind = next((k for k in order if k in self.lex.bearer_kinds and self.lex.has_cue(k, t)), None)
         levels = list(dict.fromkeys(m.label for m in self.lex.match_levels(t)))
         return kind, (levels[0] if len(levels) == 1 else None)
+
+    def role_english(self, label: str) -> str | None:
+        """An English label for a role minted from the text, composed from the role words (rolewords.ttl) and the
+        thesaurus's labels, or None when the name holds a word the vocabulary lacks or a shape the composer does
+        not know (never a guess). Shapes: modifiers, then nouns joined by 和/、/或者 (各级党委和政府 → Party
+        committees and governments at all levels); a noun of a noun (省委巡视组 → inspection team of the provincial
+        Party committee), whose head is shared by the nouns joined before it (党委和政府信访部门 → petition
+        departments of Party committees and governments); X及其Y (机关及其工作人员 → organs and their staff)."""
+        words = self.lex.role_words()
+        t = "".join(norm_text(label).split())
+        tokens: list[RoleWordT] = []
+        i = 0
+        longest = max((len(w) for w in words), default=0)
+        while i < len(t):
+            sizes = range(min(longest, len(t) - i), 0, -1)  # longest match first
+            w = next((words[t[i : i + n]] for n in sizes if t[i : i + n] in words), None)
+            if w is None:
+                return None  # a word the vocabulary lacks
+            tokens.append(w)
+            i += len(w.zh)
+        post = [w for w in tokens if w.kind == "PostModifier"]
+        plural = any(w.plural for w in tokens)
+        # the parts joined by 及其: each a list of groups (nouns, with the pre-modifiers inside them)
+        parts: list[list[tuple[list[RoleWordT], list[RoleWordT]]]] = [[]]
+        joiners: list[list[str]] = [[]]
+        mods: list[RoleWordT] = []
+        nouns: list[RoleWordT] = []
+        for w in [*tokens, RoleWordT("", "Joiner", "")]:
+            if w.kind == "Noun":
+                nouns.append(w)
+                continue
+            if w.kind in ("PreModifier", "PostModifier"):
+                if nouns:
+                    return None  # a modifier after a noun
+                if w.kind == "PreModifier":
+                    mods.append(w)
+                continue
+            if not nouns or len(nouns) > 2:
+                return None  # a joiner with nothing before it, or three nouns in a row
+            parts[-1].append((mods, nouns))
+            joiners[-1].append(w.en)
+            mods, nouns = [], []
+            if w.en == "and their":
+                parts.append([])
+                joiners.append([])
+        if not parts[-1] or not tokens:
+            return None
+
+        def noun(w: RoleWordT, many: bool) -> str:
+            return (w.en_plural or w.en) if many else w.en
+
+        def phrase(groups: list[tuple[list[RoleWordT], list[RoleWordT]]], js: list[str], many: bool) -> str | None:
+            if len(groups) > 1 and any(len(n) > 1 for _, n in groups[:-1]):
+                return None  # a noun of a noun before the last conjunct: the reading is not clear
+            the = "" if many else "the "
+            last_mods, last = groups[-1]
+            if len(last) == 2 and len(groups) > 1:
+                # 党委和政府信访部门: the head belongs to every conjunct
+                owners = [" ".join([*(m.en for m in ms), noun(n[0], many)]) for ms, n in groups[:-1]]
+                owners.append(" ".join([*(m.en for m in last_mods), noun(last[0], many)]))
+                return f"{noun(last[1], many)} of {the}{_join_en(owners, js[:-1])}"
+            items = []
+            for ms, n in groups:
+                head = noun(n[-1], many)
+                if len(n) == 2:
+                    owner = " ".join([*(m.en for m in ms), noun(n[0], many)])
+                    items.append(f"{head} of {the}{owner}")
+                else:
+                    items.append(" ".join([*(m.en for m in ms), head]))
+            return _join_en(items, js[:-1])
+
+        if len(parts) > 2 or (len(parts) == 2 and any(len(n) > 1 for _, n in parts[1])):
+            return None  # X及其Y、Z的W: which words 及其 joins is not clear
+        out: list[str] = []
+        for groups, js in zip(parts, joiners, strict=True):
+            p = phrase(groups, js, plural or len(parts) > 1)  # X及其Y: their Ys
+            if p is None:
+                return None
+            out.append(p)
+        text = " and their ".join(out)
+        if post:
+            text += " " + " ".join(w.en for w in post)
+        return text
 
     # ---------------------------------------------------------------- thesaurus roles in a piece of text
     def _masked(self, text: str) -> tuple[str, list[Match]]:

@@ -89,7 +89,11 @@ def _role_iri(g: Graph, lexicon: Lexicon, measure: str, label: str) -> URIRef:
         g.add((iri, SKOS.prefLabel, Literal(label, lang="zh")))
         g.add((iri, SKOS.inScheme, FZQA.roleScheme))
         g.add((iri, FZQA.mintedIn, measure_iri(measure)))
-        kind, level = Extractor(lexicon).role_facets(label)
+        x = Extractor(lexicon)
+        english = x.role_english(label)  # composed from known words, or none (never a guess)
+        if english:
+            g.add((iri, SKOS.prefLabel, Literal(english, lang="en")))
+        kind, level = x.role_facets(label)
         if kind:
             g.add((iri, FZQA.bearerKind, FZQA[kind]))
         if level:
