@@ -554,6 +554,8 @@ class Extractor:
                 else:
                     carried = bearer
                     bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
+                    # no one imposes a sanction on themselves: an imposer that is the bearer was only carried over
+                    imposed = tuple(r for r in imposed if bearer is None or r not in bearer.labels)
                     condition = cond or condition
                     if bearer is not carried:
                         ctx.sanctioned = bearer
