@@ -173,6 +173,16 @@ class Extractor:
         span = self.np_at(c, 0)
         return None if span is None else (span[0] + off, span[1] + off)
 
+    def doer_at(self, clause: str) -> tuple[int, int] | None:
+        """A bearer that opens a clause whatever verb follows (党员领导干部离职后违反…): only levels, quantifiers and
+        的-phrases before its head, and no object marker (向从事公务的人员…, 对…)."""
+        if self.lex.has_cue("objectCue", clause[:2]):
+            return None
+        heads = self._heads(clause, 0)
+        if not heads or self._modifier.sub("", _DE_PHRASE.sub("", clause[: heads[0][0]])):
+            return None
+        return self.np_at(clause, 0, loose=True)
+
     def agent_of(self, clause: str) -> str | None:
         """The agent after 由 (由决策承办单位负责…, 应当由…部门进行…)."""
         m = self.lex.has_cue("agentCue", clause)
@@ -191,6 +201,12 @@ class Extractor:
         span = self.np_at(c, 1, need_predicate=False)
         if span and not c[span[1] :].strip(" :"):
             return c[1 : span[1]]
+        # 对在信访工作中…造成严重后果的机关、单位及其工作人员: a 的-phrase of any length, then the bearer to the end
+        last_de = c.rfind("的")
+        if last_de > 0:
+            span = self.np_at(c, last_de + 1, need_predicate=False)
+            if span and span[0] == last_de + 1 and not c[span[1] :].strip(" :"):
+                return c[1 : span[1]]
         # 对党组织的问责方式包括: the bearer before a 的
         rest = c[1:]
         for i, ch in enumerate(rest):
@@ -242,12 +258,20 @@ class Extractor:
         clauses = [text[c.start : c.end].strip(" ,") for c in _spans(text, _CLAUSE_SEP)]
         # the subject of a main clause binds; a condition's subject (党员…的,党组织应当…) only when no main
         # clause has one (决策机关认为风险可控的,可以作出决策)
-        main = [c for c in clauses if not c.endswith("的")]
-        if len(main) < len(clauses):
+        # a condition runs up to its last clause in 的 (信访人对复核意见不服,仍然…提出投诉请求的,X不再受理)
+        last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
+        main = clauses[last_de + 1 :]
+        if last_de >= 0:
             for c in main:
                 span = self.subject_of(c)
                 if span:
                     return self._bearer(c[span[0] : span[1]])
+        # 信访人采用走访形式提出信访事项(的),应当到…: the doer opening the norm, whatever its verb, when a later
+        # clause opens with a modal and names no one
+        opens_modal = any((m := self.modal(c)) is not None and m.start() == 0 for c in clauses[1:])
+        doer = self.doer_at(clauses[0]) if opens_modal and clauses else None
+        if doer:
+            return self._bearer(clauses[0][doer[0] : doer[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
         for i, c in enumerate(clauses):
             span = self.subject_of(c)
@@ -636,8 +660,8 @@ class Extractor:
             span = self.subject_of(clauses[0]) if clauses else None
             # the doer who opens a condition, whatever verb follows (党员领导干部离职后违反…的,给予…处分);
             # not an object after 向/对/将… (向从事公务的人员…赠送…的)
-            if span is None and clauses and not self.lex.has_cue("objectCue", clauses[0][:2]):
-                span = self.np_at(clauses[0], 0, loose=True)
+            if span is None and clauses:
+                span = self.doer_at(clauses[0])
             if span:
                 return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
             roles = self.roles_in(cond.group("cond"))
