@@ -486,7 +486,12 @@ class Extractor:
                 starts_new = cur is not None and not condition_open and (
                     prohibition_open
                     or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
-                    or self.lex.has_cue("newNormCue", body) is not None
+                    # a new object (对…) after a complete norm; after a bare condition (违反…等,对直接责任者…,
+                    # 给予…) it is that condition's norm
+                    or (
+                        self.lex.has_cue("newNormCue", body) is not None
+                        and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                    )
                     or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
                     or body.startswith("不得")
                     # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
