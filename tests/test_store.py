@@ -185,6 +185,10 @@ def test_compare_measures_pairs_provisions_by_shared_topic_not_by_number(kg: Kno
     mayor = {(r["article"], r.get("item")) for r in kg.select("role_norms", role=ROLE + "countyMayor", measure=GX)}
     shown = {(r["articleA"], r.get("itemA")) for r in rows if "articleA" in r}
     assert mayor <= shown
+    # the parameters stay out of the subqueries, so the text runs as well with VALUES lines (the web page's prefill)
+    values = f"VALUES ?role {{ <{ROLE}countyMayor> }} VALUES ?measureA {{ <{GX}> }} VALUES ?measureB {{ <{GZ}> }}\n"
+    text = kg.queries["compare_measures"].text.replace("WHERE {\n", "WHERE {\n" + values, 1)
+    assert len(kg.run(text).rows) == len(rows)
 
 
 def test_sanctions_with_their_conditions_and_instrument(kg: KnowledgeGraph) -> None:
