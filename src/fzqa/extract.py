@@ -419,7 +419,8 @@ class Extractor:
         if self.lex.has_cue("grantCue", text):
             return "permission"
         # a cue inside a condition (涉及组织调整或者组织处理的,应当…) does not make the norm's kind
-        main = [c for c in clauses if not c.endswith("的")]
+        last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
+        main = clauses[last_de + 1 :] if last_de >= 0 else [c for c in clauses if not c.endswith("的")]
         if main and len(main) < len(clauses):
             text, clauses = ",".join(main), main
         found: str | None = None
@@ -667,6 +668,9 @@ class Extractor:
             # not an object after 向/对/将… (向从事公务的人员…赠送…的)
             if span is None and clauses:
                 span = self.doer_at(clauses[0])
+            if span is None and clauses:  # 驻外机构…中的党员,触犯…的: a clause that is only its doer
+                whole = self.np_at(clauses[0], 0, need_predicate=False)
+                span = whole if whole and whole[1] == len(clauses[0]) and len(clauses) > 1 else None
             if span:
                 return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
             roles = self.roles_in(cond.group("cond"))
