@@ -1,7 +1,8 @@
 """Extraction quality on hand-labelled norms of the corpus-extra texts (eval/extract-labels.jsonl).
 
 Prints, for the dev labels (looked at while tuning) and the held-out labels (not looked at) separately:
-bearer, kind, frequency and deadline accuracy, and per measure the norms whose bearer is unspecified.
+bearer, kind, frequency and deadline accuracy, and per measure the norms whose bearer is unspecified and the
+roles minted from the text (how many got a composed English label).
 
     python bench/extract.py [--labels eval/extract-labels.jsonl] [--corpus tests/data/corpus-extra] [--show]
 
@@ -19,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from fzqa.corpus import parse_file
-from fzqa.extract import extract
+from fzqa.extract import Extractor, extract
 from fzqa.lexicon import load_lexicon, norm_text
 from fzqa.types import Norm
 
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=Path, default=ROOT / "eval" / "extract-labels.jsonl")
     ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus-extra")
-    ap.add_argument("--show", action="store_true", help="print each wrong label (not of the held-out split)")
+    ap.add_argument("--show", action="store_true", help="print each wrong label (not of the held-out splits)")
     args = ap.parse_args(argv)
     labels = [
         json.loads(line)
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if line.strip() and "_comment" not in json.loads(line)
     ]
     lex = load_lexicon()
+    extractor = Extractor(lex)
     norms: dict[str, list[Norm]] = {}
     for mid in sorted({str(lab["measure"]) for lab in labels}):
         norms[mid] = extract(parse_file(args.corpus / f"{mid}.txt", mid), lex)
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             }
             for k, ok in got.items():
                 score[k] += int(ok)
-            if args.show and split != "held-out" and not all(got.values()):
+            if args.show and not split.startswith("held-out") and not all(got.values()):
                 wrong = ",".join(k for k, ok in got.items() if not ok)
                 print(
                     f"  ✗ {lab['measure'][:20]} {lab['article']}({lab['item']}) {lab['anchor'][:18]} [{wrong}] "
@@ -100,9 +102,12 @@ def main(argv: list[str] | None = None) -> int:
         # a fallback: a bearer whose words are not in its article (a default, not read from the text)
         text = {a.number: _norm(a.text) or "" for a in m.articles}
         fallback = sum(1 for n in ns if n.bearer_text is not None and _norm(n.bearer_text) not in text[n.article])
+        # roles minted from the text (not in the thesaurus), and how many get a composed English label
+        minted = sorted({r for n in ns for r in (*n.bearers, *n.imposed_by) if r not in lex.roles})
+        english = sum(1 for r in minted if extractor.role_english(r))
         print(
             f"  {f.stem}: {len(ns)} norms, {unknown} unspecified ({unknown_binding} of {len(binding)} non-meta), "
-            f"{fallback} fallback"
+            f"{fallback} fallback; {len(minted)} minted roles, {english} with an English label"
         )
     return 0
 

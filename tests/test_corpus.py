@@ -230,13 +230,13 @@ def test_metadata_of_the_two_measures() -> None:
     assert gx.number == "桂办发〔2018〕1号"
     assert gx.date == "2018-01-09"
     assert gx.issuers == ("中共广西壮族自治区委员会办公厅", "广西壮族自治区人民政府办公厅")
-    assert gx.effective is None
+    assert gx.effective == "2018-01-09"  # art. 12: 自印发之日起施行, so the date of issue
     gz = parsed(GUIZHOU)
     assert gz.title == "贵州省贯彻落实《党政主要负责人履行推进法治建设第一责任人职责规定》实施办法"
     assert gz.number is None
     assert gz.date == "2020-09-09"
     assert gz.issuers == ("中共贵州省委办公厅",)
-    assert gz.effective is None
+    assert gz.effective == "2020-09-09"  # art. 12: 自发布之日起施行, so the date of publication
 
 
 def test_metadata_of_extras() -> None:
@@ -251,13 +251,17 @@ def test_metadata_of_extras() -> None:
     assert pet.date == "2022-02-25"  # the date it was published (发布), not the date it was approved
     assert pet.issuers == ("中共中央", "国务院")
     assert pet.number is None
+    assert pet.effective == "2022-05-01"  # from the last article: 本条例自2022年5月1日起施行
     dis = parsed(DISCIPLINARY)
     assert dis.title == "中国共产党纪律处分条例"  # the trailing " 2018" of the Markdown title is dropped
-    assert (dis.number, dis.date, dis.effective, dis.issuers) == (None, None, None, ())
+    assert (dis.number, dis.date, dis.issuers) == (None, None, ())
+    assert dis.effective == "2018-10-01"  # 第一百四十二条 本条例自2018年10月1日起施行
     inner = parsed(INNER_PARTY)
     assert inner.title == "关于新形势下党内政治生活的若干准则"
     assert inner.date == "2016-10-27"
     assert parsed(ACCOUNTABILITY).title == "中国共产党问责条例"
+    assert parsed(ACCOUNTABILITY).effective == "2016-07-08"  # art. 13, the last
+    assert inner.effective is None  # no articles, and its header names no entry into force
 
 
 def test_no_articles_is_not_an_error() -> None:

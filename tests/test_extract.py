@@ -202,3 +202,60 @@ def test_lead_ins_of_itemised_articles_state_norms(extra: dict[str, list[Norm]])
     # 对党组织的问责方式包括: each item is a sanction on 党组织; after the items, those on 党的领导干部
     assert _one(acc, 7, 3, "予以改组").bearer_text == "党组织"
     assert _one(acc, 7, None, "进行诫勉").bearer_text == "党的领导干部"
+
+
+# a made-up regulation of the family, for the general grammar: conditions, 由-agents, passives, lists of
+# conditions, definitions, frequencies stated in other words
+GRAMMAR = """# 测试巡视工作规定
+第一章 总则
+第一条　各级党委（党组）应当加强对巡视工作的领导。
+第二条　巡视工作由省委巡视工作领导小组负责统筹。
+第三条　省委巡视办应当每半年向省委报告一次工作情况，可以根据需要召开专题会议。
+第四条　被巡视党组织应当在两个月内完成整改，并经常听取整改情况汇报。
+第五条　巡视组每两年对市县党委开展一轮巡视。
+第六条　党员依法受到刑事责任追究的，党组织应当依照规定给予党纪处分。
+第七条　本规定所称被巡视党组织，是指接受巡视监督的党组织。
+第二章 对违反巡视纪律行为的处分
+第八条　党员领导干部离职后违反规定干预巡视工作的，给予警告处分。
+第九条　有下列行为之一的，对直接责任者和领导责任者，给予警告或者严重警告处分：
+（一）拒不提供材料的；
+（二）打击报复的。
+"""
+
+
+def test_grammar_of_the_family() -> None:
+    ns = extract(parse_text(GRAMMAR, "grammar-test"), load_lexicon())
+
+    def at(article: int, item: int | None = None) -> list[Norm]:
+        return [n for n in ns if n.article == article and n.item == item]
+
+    assert at(1)[0].bearer_text == "各级党委(党组)"
+    assert at(2)[0].bearer_text == "省委巡视工作领导小组"  # 由…负责, the agent with 省委 in its name
+    f = at(3)[0].frequency  # the count after the verb; 根据需要 belongs to another clause
+    assert f is not None and (f.period, f.min_count) == ("half-year", 1)
+    four = at(4)[0]
+    assert four.bearer_text == "被巡视党组织" and four.deadline == "两个月内"  # a passive participle names it
+    assert four.frequency is not None and four.frequency.period == "periodic"  # 经常
+    f5 = at(5)[0].frequency
+    assert f5 is not None and f5.period == "periodic"  # every two years: no period of its own in the contract
+    six = at(6)  # the condition joins the norm after it; the sanction falls on the party member
+    assert len(six) == 1 and six[0].kind == "sanction" and six[0].bearer_text == "党员"
+    assert at(7)[0].kind == "meta" and at(7)[0].bearer_text is None  # a definition binds no one
+    eight = at(8)[0]  # a chapter of 处分: the doer opening the condition, whatever verb follows
+    assert eight.kind == "sanction" and eight.bearer_text == "党员领导干部"
+    for item in (1, 2):  # 有下列行为之一的: the items are conditions of the lead's sanction
+        n = at(9, item)[0]
+        assert n.kind == "sanction" and n.bearer_text == "直接责任者和领导责任者"
+
+
+def test_minted_roles_get_english_only_from_known_words() -> None:
+    from fzqa.extract import Extractor
+
+    x = Extractor(load_lexicon())
+    assert x.role_english("省委巡视组") == "inspection team of the provincial Party committee"
+    petition = "petition departments of Party committees and governments at all levels"  # the head is shared
+    assert x.role_english("各级党委和政府信访部门") == petition
+    assert x.role_english("有关机关、单位及其工作人员") == "relevant organs and units and their staff members"
+    assert x.role_english("公民、法人或者其他组织") == "citizens, legal persons or other organisations"
+    assert x.role_english("负责合法性审查的部门") is None  # a 的-phrase: no words for it, so no label
+    assert x.role_english("信访工作联席会议及其办公室、党委和政府信访部门") is None  # which words 及其 joins is unclear

@@ -6,12 +6,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from fzqa.lexicon import Lexicon, load_lexicon
 from fzqa.pipeline import build
 from fzqa.qa import Assistant
 from fzqa.settings import load_settings
+from fzqa.store import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 # an unseen measure of the genre, written for these tests
@@ -48,3 +51,83 @@ def test_a_new_measure_is_taken_in_and_answered(assistant: Assistant) -> None:
     assert {c.key() for c in township.citations} == {("jiangsu-2022", 6, None)} and "参照" in township.answer
     other = assistant.ask("浙江的县长每年要做什么？")
     assert other.abstained and "江苏" in other.answer
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Real regulations of the same family (tests/data/corpus-extra), dropped into an empty corpus/ without a catalogue:
+# two small ones, to keep the build short (the 2019 decision procedure has chapters, a 法律责任 chapter and a
+# 附则; the 2016 accountability regulation states its entry into force only in its last article).
+EXTRA = ROOT / "tests" / "data" / "corpus-extra"
+DECISIONS = "central-2019-major-administrative-decision-procedure"
+ACCOUNTABILITY = "central-2016-ccp-accountability-regulation"
+ID = "https://w3id.org/fzqa/id/"
+
+
+@pytest.fixture(scope="module")
+def extra_kg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KnowledgeGraph, Lexicon]]:
+    root = tmp_path_factory.mktemp("extra-project")
+    (root / "corpus").mkdir()
+    for mid in (DECISIONS, ACCOUNTABILITY):
+        shutil.copy(EXTRA / f"{mid}.txt", root / "corpus" / f"{mid}.txt")
+    shutil.copytree(ROOT / "ontology", root / "ontology")
+    settings = load_settings({"root": root})
+    report = build(settings, skip_index=True)
+    assert report.measures == 2 and report.shacl == "conforms" and report.owl.startswith("consistent")
+    yield KnowledgeGraph(settings), load_lexicon(settings)
+
+
+@pytest.mark.slow
+def test_real_regulations_are_taken_in_with_their_own_metadata(extra_kg: tuple[KnowledgeGraph, Lexicon]) -> None:
+    kg, lex = extra_kg
+    dec, acc = lex.measure_info(DECISIONS), lex.measure_info(ACCOUNTABILITY)
+    assert dec.title == "重大行政决策程序暂行条例" and dec.issuers == ("中华人民共和国国务院",)
+    assert (dec.date, dec.effective) == ("2019-04-20", "2019-09-01")
+    assert acc.title == "中国共产党问责条例" and acc.effective == "2016-07-08"  # from its last article (art. 13)
+    meta = {r["measure"]: r for r in kg.select("measure_metadata")}
+    assert str(meta[ID + DECISIONS]["inForce"]) == "2019-09-01" and "国务院" in meta[ID + DECISIONS]["issuers"]
+    assert str(meta[ID + ACCOUNTABILITY]["inForce"]) == "2016-07-08"
+
+
+@pytest.mark.slow
+def test_real_regulations_bearers_kinds_deadlines_and_chapters(extra_kg: tuple[KnowledgeGraph, Lexicon]) -> None:
+    kg, _ = extra_kg
+
+    def norms(article: int) -> list[dict[str, Any]]:
+        return kg.select("provision_norms", provision=f"{ID}{DECISIONS}/art_{article}")
+
+    # bearers read from each norm's own words, minted as written (no default role of the seed measures)
+    assert {"专家、专业机构", "决策承办单位"} <= {r["bearer"] for r in norms(19)}
+    assert {r["kind"] for r in norms(21)} == {"obligation", "permission"}  # 应当建立…专家库; 可以根据需要建立
+    # a deadline: 听证会材料应当于召开听证会7日前送达
+    deadlines = kg.run(
+        "PREFIX fzqa: <https://w3id.org/fzqa#> SELECT ?d WHERE { ?n fzqa:sourceProvision "
+        f"<{ID}{DECISIONS}/art_16> ; fzqa:deadline ?d }}"
+    )
+    assert "7日前" in {row[0].value for row in deadlines.rows}
+    # 第五章 法律责任: every norm a sanction; 第六章 附则: the entry into force a meta rule, 参照…执行 a scope rule
+    sanctions = {r["article"] for r in kg.select("sanctions", measure=ID + DECISIONS)}
+    assert {38, 39, 40, 41} <= sanctions
+    assert all(r["kind"] == "sanction" for a in (38, 39, 40, 41) for r in norms(a))
+    assert {r["kind"] for r in norms(44)} == {"meta"}
+    assert {r["topic"] for r in kg.select("meta_rules", measure=ID + DECISIONS)} >= {"entry-into-force"}
+    assert "scope" in {r["kind"] for r in norms(42)}
+    # the accountability regulation: its sanctions fall on the bearers its text names
+    acc = kg.select("sanctions", measure=ID + ACCOUNTABILITY)
+    assert {"党组织", "党的领导干部"} <= {r["bearer"] for r in acc if r["article"] == 7}
+
+
+@pytest.mark.slow
+def test_real_regulations_minted_roles_have_english_only_when_composed(
+    extra_kg: tuple[KnowledgeGraph, Lexicon],
+) -> None:
+    kg, _ = extra_kg
+    res = kg.run(
+        "PREFIX fzqa: <https://w3id.org/fzqa#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?zh ?en WHERE { ?r fzqa:mintedIn ?m ; skos:prefLabel ?zh . FILTER(LANG(?zh) = 'zh') "
+        "OPTIONAL { ?r skos:prefLabel ?en . FILTER(LANG(?en) = 'en') } }"
+    )
+    english = {row[0].value: (row[1].value if row[1] is not None else None) for row in res.rows}
+    assert english["党的领导干部"] == "leading Party cadre"
+    assert english["决策机关"] == "decision-making organ"
+    assert english["负责合法性审查的部门"] is None  # words the vocabulary lacks: no label rather than a guess
+    assert sum(1 for e in english.values() if e) >= len(english) // 3

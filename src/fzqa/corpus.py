@@ -21,6 +21,7 @@ import datetime as _dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -462,6 +463,22 @@ def _effective(lines: list[str]) -> str | None:
     return None
 
 
+_ON_ISSUE_RE = re.compile(r"自(?:发布|印发|公布|颁布)之日起(?:施行|生效)")
+
+
+def _effective_in_articles(articles: Sequence[Article], issued: str | None) -> str | None:
+    """The entry into force the measure's own last articles state: 本条例自2019年9月1日起施行, or 自发布之日起施行
+    (the date of issue, when the text gives it)."""
+    for a in reversed(articles):
+        if "施行" in a.text or "生效" in a.text:
+            if ds := _dates(a.text):
+                return ds[0][2]
+            if issued and _ON_ISSUE_RE.search(a.text):
+                return issued
+            return None
+    return None
+
+
 _SOURCE_RE = re.compile(r"来源\s*[:：]\s*([^\s|｜/]+)")
 _PUBLISHED_BY_RE = re.compile(r"^\s*(.+?)\s*(?:联合|聯合)?(?:发布|印发|公布|發布|發佈|印發|公佈)")
 
@@ -867,7 +884,7 @@ def parse_text(
         number=_number(meta_lines) or _number(back),
         issuers=_issuers(meta_lines) or _issuers(back),
         date=date,
-        effective=_effective(meta_lines) or _effective(back),
+        effective=_effective(meta_lines) or _effective(back) or _effective_in_articles(measure.articles, date),
         warnings=tuple(warnings),
     )
 

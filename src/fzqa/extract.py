@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from fzqa.corpus import cn_number
 from fzqa.lexicon import Lexicon, Match, load_lexicon, norm_text
+from fzqa.lexicon import RoleWord as RoleWordT
 from fzqa.types import Article, Frequency, Measure, Norm
 
 EXTRACT_VERSION = "2"
@@ -36,6 +37,14 @@ _MAX_NOUN_MODIFIER = 4
 _MAX_HEADING = 8
 
 
+def _join_en(items: list[str], joiners: list[str]) -> str:
+    """A, B and C: the items with the last joiner's word before the last one ("or" wins if any joiner is or)."""
+    if len(items) == 1:
+        return items[0]
+    word = "or" if "or" in joiners else "and"
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
 @dataclass(frozen=True)
 class _Bearer:
     text: str  # as the text names it (NFKC)
@@ -55,6 +64,7 @@ class _Context:
     lead_cites: tuple[str, ...] = ()
     chapter_kind: str | None = None  # meta (附则) or sanction (法律责任), from the chapter title
     sanctioned: _Bearer | None = None  # whom the previous sanction fell on (对直接责任者…;情节较重的,给予…)
+    last_kind: str | None = None  # kind of the provision's previous norm (…的,依照前款规定处理)
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,8 @@ class Extractor:
         if self.lex.has_cue("notInBearerCue", bare) or self.lex.has_cue("notInBearerCue", mod[:3]):
             return False
         rest = self._modifier.sub("", bare)
+        if self.lex.has_cue("passiveModifierCue", rest):
+            return True
         if (rest and not _CJK_CHAR.fullmatch(rest[0])) or any(not _CJK_CHAR.fullmatch(ch) for ch in rest):
             return False  # an item marker or a number is no part of a bearer's name
         # a verb opens it, or a two-character verb stands inside it (充分发挥党委…); one character inside is a
@@ -145,7 +157,7 @@ class Extractor:
                 return (start, end)
             if h_start < end:
                 continue
-            if not any(p.search(t[end:h_start]) for p in self._join):
+            if not any(p.search(t[end:h_start]) for p in self._join) or self.lex.has_cue("agentCue", t[end:h_start]):
                 break
             end = h_end
         if loose or self._predicate_at(t, end) or (not need_predicate and not t[end:].strip(" :")):
@@ -160,6 +172,16 @@ class Extractor:
         off = len(clause) - len(c)
         span = self.np_at(c, 0)
         return None if span is None else (span[0] + off, span[1] + off)
+
+    def doer_at(self, clause: str) -> tuple[int, int] | None:
+        """A bearer that opens a clause whatever verb follows (党员领导干部离职后违反…): only levels, quantifiers and
+        的-phrases before its head, and no object marker (向从事公务的人员…, 对…)."""
+        if self.lex.has_cue("objectCue", clause[:2]):
+            return None
+        heads = self._heads(clause, 0)
+        if not heads or self._modifier.sub("", _DE_PHRASE.sub("", clause[: heads[0][0]])):
+            return None
+        return self.np_at(clause, 0, loose=True)
 
     def agent_of(self, clause: str) -> str | None:
         """The agent after 由 (由决策承办单位负责…, 应当由…部门进行…)."""
@@ -179,6 +201,12 @@ class Extractor:
         span = self.np_at(c, 1, need_predicate=False)
         if span and not c[span[1] :].strip(" :"):
             return c[1 : span[1]]
+        # 对在信访工作中…造成严重后果的机关、单位及其工作人员: a 的-phrase of any length, then the bearer to the end
+        last_de = c.rfind("的")
+        if last_de > 0:
+            span = self.np_at(c, last_de + 1, need_predicate=False)
+            if span and span[0] == last_de + 1 and not c[span[1] :].strip(" :"):
+                return c[1 : span[1]]
         # 对党组织的问责方式包括: the bearer before a 的
         rest = c[1:]
         for i, ch in enumerate(rest):
@@ -228,6 +256,22 @@ class Extractor:
     def named_bearer(self, text: str) -> _Bearer | None:
         """The bearer a norm's own words name: the subject of its first clause that has one, else the agent (由…)."""
         clauses = [text[c.start : c.end].strip(" ,") for c in _spans(text, _CLAUSE_SEP)]
+        # the subject of a main clause binds; a condition's subject (党员…的,党组织应当…) only when no main
+        # clause has one (决策机关认为风险可控的,可以作出决策)
+        # a condition runs up to its last clause in 的 (信访人对复核意见不服,仍然…提出投诉请求的,X不再受理)
+        last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
+        main = clauses[last_de + 1 :]
+        if last_de >= 0:
+            for c in main:
+                span = self.subject_of(c)
+                if span:
+                    return self._bearer(c[span[0] : span[1]])
+        # 信访人采用走访形式提出信访事项(的),应当到…: the doer opening the norm, whatever its verb, when a later
+        # clause opens with a modal and names no one
+        opens_modal = any((m := self.modal(c)) is not None and m.start() == 0 for c in clauses[1:])
+        doer = self.doer_at(clauses[0]) if opens_modal and clauses else None
+        if doer:
+            return self._bearer(clauses[0][doer[0] : doer[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
         for i, c in enumerate(clauses):
             span = self.subject_of(c)
@@ -258,6 +302,89 @@ class Extractor:
         levels = list(dict.fromkeys(m.label for m in self.lex.match_levels(t)))
         return kind, (levels[0] if len(levels) == 1 else None)
 
+    def role_english(self, label: str) -> str | None:
+        """An English label for a role minted from the text, composed from the role words (rolewords.ttl) and the
+        thesaurus's labels, or None when the name holds a word the vocabulary lacks or a shape the composer does
+        not know (never a guess). Shapes: modifiers, then nouns joined by 和/、/或者 (各级党委和政府 → Party
+        committees and governments at all levels); a noun of a noun (省委巡视组 → inspection team of the provincial
+        Party committee), whose head is shared by the nouns joined before it (党委和政府信访部门 → petition
+        departments of Party committees and governments); X及其Y (机关及其工作人员 → organs and their staff)."""
+        words = self.lex.role_words()
+        t = "".join(norm_text(label).split())
+        tokens: list[RoleWordT] = []
+        i = 0
+        longest = max((len(w) for w in words), default=0)
+        while i < len(t):
+            sizes = range(min(longest, len(t) - i), 0, -1)  # longest match first
+            w = next((words[t[i : i + n]] for n in sizes if t[i : i + n] in words), None)
+            if w is None:
+                return None  # a word the vocabulary lacks
+            tokens.append(w)
+            i += len(w.zh)
+        post = [w for w in tokens if w.kind == "PostModifier"]
+        plural = any(w.plural for w in tokens)
+        # the parts joined by 及其: each a list of groups (nouns, with the pre-modifiers inside them)
+        parts: list[list[tuple[list[RoleWordT], list[RoleWordT]]]] = [[]]
+        joiners: list[list[str]] = [[]]
+        mods: list[RoleWordT] = []
+        nouns: list[RoleWordT] = []
+        for w in [*tokens, RoleWordT("", "Joiner", "")]:
+            if w.kind == "Noun":
+                nouns.append(w)
+                continue
+            if w.kind in ("PreModifier", "PostModifier"):
+                if nouns:
+                    return None  # a modifier after a noun
+                if w.kind == "PreModifier":
+                    mods.append(w)
+                continue
+            if not nouns or len(nouns) > 2:
+                return None  # a joiner with nothing before it, or three nouns in a row
+            parts[-1].append((mods, nouns))
+            joiners[-1].append(w.en)
+            mods, nouns = [], []
+            if w.en == "and their":
+                parts.append([])
+                joiners.append([])
+        if not parts[-1] or not tokens:
+            return None
+
+        def noun(w: RoleWordT, many: bool) -> str:
+            return (w.en_plural or w.en) if many else w.en
+
+        def phrase(groups: list[tuple[list[RoleWordT], list[RoleWordT]]], js: list[str], many: bool) -> str | None:
+            if len(groups) > 1 and any(len(n) > 1 for _, n in groups[:-1]):
+                return None  # a noun of a noun before the last conjunct: the reading is not clear
+            the = "" if many else "the "
+            last_mods, last = groups[-1]
+            if len(last) == 2 and len(groups) > 1:
+                # 党委和政府信访部门: the head belongs to every conjunct
+                owners = [" ".join([*(m.en for m in ms), noun(n[0], many)]) for ms, n in groups[:-1]]
+                owners.append(" ".join([*(m.en for m in last_mods), noun(last[0], many)]))
+                return f"{noun(last[1], many)} of {the}{_join_en(owners, js[:-1])}"
+            items = []
+            for ms, n in groups:
+                head = noun(n[-1], many)
+                if len(n) == 2:
+                    owner = " ".join([*(m.en for m in ms), noun(n[0], many)])
+                    items.append(f"{head} of {the}{owner}")
+                else:
+                    items.append(" ".join([*(m.en for m in ms), head]))
+            return _join_en(items, js[:-1])
+
+        if len(parts) > 2 or (len(parts) == 2 and any(len(n) > 1 for _, n in parts[1])):
+            return None  # X及其Y、Z的W: which words 及其 joins is not clear
+        out: list[str] = []
+        for groups, js in zip(parts, joiners, strict=True):
+            p = phrase(groups, js, plural or len(parts) > 1)  # X及其Y: their Ys
+            if p is None:
+                return None
+            out.append(p)
+        text = " and their ".join(out)
+        if post:
+            text += " " + " ".join(w.en for w in post)
+        return text
+
     # ---------------------------------------------------------------- thesaurus roles in a piece of text
     def _masked(self, text: str) -> tuple[str, list[Match]]:
         """NFKC text with cited titles and role mentions blanked, and those role mentions."""
@@ -282,13 +409,20 @@ class Extractor:
         return self.lex.has_cue("modalCue", self._masked(text)[0])
 
     # ---------------------------------------------------------------- kinds, frequencies, deadlines
-    def kind(self, text: str, clauses: list[str]) -> str | None:
+    def kind(self, text: str, clauses: list[str], bearer: str | None = None) -> str | None:
+        """The kind a norm's cue words give; words of its bearer's name (负责合法性审查的部门) are no cue."""
+        if self.lex.has_cue("definitionCue", text):
+            return "meta"
+        if bearer:
+            blank = "□" * len(bearer)
+            text, clauses = text.replace(bearer, blank), [c.replace(bearer, blank) for c in clauses]
         if self.lex.has_cue("grantCue", text):
             return "permission"
         # a cue inside a condition (涉及组织调整或者组织处理的,应当…) does not make the norm's kind
-        main = [c for c in clauses if not c.endswith("的")]
+        last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
+        main = clauses[last_de + 1 :] if last_de >= 0 else [c for c in clauses if not c.endswith("的")]
         if main and len(main) < len(clauses):
-            text = ",".join(main)
+            text, clauses = ",".join(main), main
         found: str | None = None
         for code, cue in self.kind_cues:
             for p in cue.patterns:
@@ -315,11 +449,15 @@ class Extractor:
                 m = p.search(t)
                 if m and "count" in p.groupindex and m.group("count"):
                     return Frequency(code, cn_number(m.group("count")), m.group(0))
-        as_needed = self.lex.has_cue("asNeededCue", t) is not None
         for code, cue in self.period_cues:
             for p in cue.patterns:
                 m = p.search(t)
                 if m:
+                    # "as needed" in the frequency's own clause (每年根据工作需要听取…), not in another one
+                    # (…每半年报告一次工作情况,可以根据需要召开专题会议)
+                    start = max(t.rfind(sep, 0, m.start()) for sep in _CLAUSE_SEP + _SENTENCE_END) + 1
+                    ends = [i for sep in _CLAUSE_SEP + _SENTENCE_END if (i := t.find(sep, m.end())) >= 0]
+                    as_needed = self.lex.has_cue("asNeededCue", t[start : min(ends, default=len(t))]) is not None
                     return Frequency(code, None if as_needed else cue.default_count, m.group(0))
         return None
 
@@ -344,10 +482,17 @@ class Extractor:
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
                 opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
-                starts_new = cur is not None and (
+                # a condition (…的,) belongs to the norm that follows it: 党员依法受到刑事责任追究的,党组织应当…
+                condition_open = so_far.rstrip(" ,").endswith("的")
+                starts_new = cur is not None and not condition_open and (
                     prohibition_open
                     or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
-                    or self.lex.has_cue("newNormCue", body) is not None
+                    # a new object (对…) after a complete norm; after a bare condition (违反…等,对直接责任者…,
+                    # 给予…) it is that condition's norm
+                    or (
+                        self.lex.has_cue("newNormCue", body) is not None
+                        and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                    )
                     or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
                     or body.startswith("不得")
                     # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
@@ -389,9 +534,13 @@ class Extractor:
             clauses = [
                 norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
             ]
-            kind = self.kind(t, clauses)
             named = self.named_bearer(t)
+            kind = self.kind(t, clauses, named.text if named else None)
+            if kind == "meta" and self.lex.has_cue("definitionCue", t):
+                named = None  # a definition binds no one (直接责任者,是指…)
             target = self.target_of(clauses[0]) if clauses else None
+            # whom a 对X, clause names anywhere in the norm (…经商办企业的,对直接责任者和领导责任者,给予…)
+            any_target = next((x for c in clauses if (x := self.target_of(c))), None)
             if kind is None and t.rstrip().endswith(":"):
                 # a lead-in that states no norm (对党组织的问责方式包括:): its bearer carries to what follows
                 if named or target:
@@ -411,20 +560,32 @@ class Extractor:
                 condition = _LEADING_NOISE.sub("", text)
             if ctx.chapter_kind == "meta" and kind != "scope":
                 kind = "meta"
-            elif ctx.chapter_kind == "sanction" and kind in (None, "obligation", "principle"):
+            elif ctx.chapter_kind == "sanction" and (
+                kind in (None, "principle")
+                # a duty its bearer states outright (党员干部必须正确行使…) stays a duty; a duty on a condition
+                # (…的,由其上级机关责令…) or on no one is the chapter's sanction
+                or (kind == "obligation" and (named is None or any(c.endswith("的") for c in clauses)))
+            ):
                 kind = "sanction"
             elif ctx.item_kind and item is not None and kind in (None, "obligation"):
                 kind = ctx.item_kind
             if kind is None or (kind == "principle" and ctx.duty_list and item is not None):
                 kind = "obligation"
+            if kind == "obligation" and ctx.last_kind and self.lex.has_cue("previousRuleCue", t):
+                kind = ctx.last_kind
+            ctx.last_kind = kind
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             if kind in ("sanction", "reward"):
                 if in_list:
                     cites = cites or ctx.lead_cites
+                    if bearer is None and ctx.sanctioned is not None:
+                        bearer = ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…处分: (一)…
                 else:
                     carried = bearer
-                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target, ctx.sanctioned)
+                    bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
+                    # no one imposes a sanction on themselves: an imposer that is the bearer was only carried over
+                    imposed = tuple(r for r in imposed if bearer is None or r not in bearer.labels)
                     condition = cond or condition
                     if bearer is not carried:
                         ctx.sanctioned = bearer
@@ -503,6 +664,13 @@ class Extractor:
         cond = self.lex.has_cue("conditionCue", t)
         if cond:
             span = self.subject_of(clauses[0]) if clauses else None
+            # the doer who opens a condition, whatever verb follows (党员领导干部离职后违反…的,给予…处分);
+            # not an object after 向/对/将… (向从事公务的人员…赠送…的)
+            if span is None and clauses:
+                span = self.doer_at(clauses[0])
+            if span is None and clauses:  # 驻外机构…中的党员,触犯…的: a clause that is only its doer
+                whole = self.np_at(clauses[0], 0, need_predicate=False)
+                span = whole if whole and whole[1] == len(clauses[0]) and len(clauses) > 1 else None
             if span:
                 return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
             roles = self.roles_in(cond.group("cond"))

@@ -17,7 +17,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, SKOS
 
 from fzqa.corpus import cn_numeral
-from fzqa.lexicon import FZQA, Lexicon
+from fzqa.lexicon import FZQA, Lexicon, norm_text
 from fzqa.types import Measure, Norm
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
@@ -89,7 +89,11 @@ def _role_iri(g: Graph, lexicon: Lexicon, measure: str, label: str) -> URIRef:
         g.add((iri, SKOS.prefLabel, Literal(label, lang="zh")))
         g.add((iri, SKOS.inScheme, FZQA.roleScheme))
         g.add((iri, FZQA.mintedIn, measure_iri(measure)))
-        kind, level = Extractor(lexicon).role_facets(label)
+        x = Extractor(lexicon)
+        english = x.role_english(label)  # composed from known words, or none (never a guess)
+        if english:
+            g.add((iri, SKOS.prefLabel, Literal(english, lang="en")))
+        kind, level = x.role_facets(label)
         if kind:
             g.add((iri, FZQA.bearerKind, FZQA[kind]))
         if level:
@@ -108,9 +112,52 @@ def load_tbox(ontology_dir: Path) -> Graph:
     return g
 
 
+def _add_topics(g: Graph, measures: list[Measure], lexicon: Lexicon) -> None:
+    """fzqa:topic links from each provision to the topic concepts its own words name (a concept's clause words,
+    ontology/topics.ttl), and those concepts with their labels and hierarchy, so a query can pair provisions."""
+    thesaurus = lexicon.topic_thesaurus()
+    concepts = sorted(thesaurus.concepts.values(), key=lambda c: c.name)
+    words = [(c, tuple(norm_text(w) for w in c.clause_zh)) for c in concepts if c.clause_zh]
+    used: set[str] = set()
+    for m in measures:
+        for art in m.articles:
+            provisions = [(provision_iri(m.id, art.number), art.lead if art.items else art.text)]
+            provisions += [(provision_iri(m.id, art.number, it.number), it.text) for it in art.items]
+            for iri, text in provisions:
+                t = norm_text(text)
+                for c, ws in words:
+                    if any(w in t for w in ws):
+                        g.add((iri, FZQA.topic, URIRef(c.iri)))
+                        used.add(c.name)
+    scheme = FZQA.topicScheme
+    top = {str(o) for o in thesaurus.graph.objects(scheme, SKOS.hasTopConcept)}
+    needed = set(used)
+    for name in used:
+        needed.update(thesaurus.broader_chain(name))
+    for c in concepts:
+        if c.name not in needed:
+            continue
+        ci = URIRef(c.iri)
+        g.add((ci, RDF.type, SKOS.Concept))
+        g.add((ci, SKOS.inScheme, scheme))
+        g.add((ci, SKOS.prefLabel, Literal(c.label_zh, lang="zh")))
+        g.add((ci, SKOS.prefLabel, Literal(c.label_en, lang="en")))
+        for b in c.broader:
+            g.add((ci, SKOS.broader, URIRef(thesaurus.concepts[b].iri)))
+        if c.iri in top:
+            g.add((ci, SKOS.topConceptOf, scheme))
+    if needed:
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        for lang in ("zh", "en"):
+            for label in thesaurus.graph.objects(scheme, SKOS.prefLabel):
+                if getattr(label, "language", None) == lang:
+                    g.add((scheme, SKOS.prefLabel, label))
+
+
 def build_graph(measures: Iterable[Measure], norms: Iterable[Norm], lexicon: Lexicon, ontology_dir: Path) -> Graph:
     """The whole graph: ontology, thesaurus and one ABox for the measures and their norms."""
     g = load_tbox(ontology_dir)
+    measures = list(measures)
     for p, ns in PREFIXES.items():
         g.bind(p, ns, override=True)
     zh = "zh"
@@ -175,6 +222,7 @@ def build_graph(measures: Iterable[Measure], norms: Iterable[Norm], lexicon: Lex
                 g.add((ii, FZQA.citation, Literal(label, lang=zh)))
                 g.add((ii, RDFS.label, Literal(label, lang=zh)))
                 g.add((ii, RDFS.label, Literal(f"{info.short_en} art. {art.number}({it.number})", lang="en")))
+    _add_topics(g, measures, lexicon)
     for n in norms:
         ni = ID[n.id]
         src = provision_iri(n.measure, n.article, n.item)

@@ -113,6 +113,17 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class RoleWord:
+    """A part of a bearer's name with its English (ontology/rolewords.ttl), for English labels of minted roles."""
+
+    zh: str
+    kind: str  # Noun, PreModifier, PostModifier or Joiner
+    en: str
+    en_plural: str | None = None  # a Noun's plural where it is not en + "s"; None for a thesaurus label (as is)
+    plural: bool = False  # a modifier that makes its noun plural (各级, 有关)
+
+
+@dataclass(frozen=True)
 class QuestionCue:
     asks: str  # period, count, kind, fact, who
     code: str
@@ -260,6 +271,7 @@ class Lexicon:
             g.parse(onto / name, format="turtle")
         self.graph = g
         self.ontology_dir = onto  # for the topic thesaurus of the same ontology (topic_thesaurus)
+        self._role_words: dict[str, RoleWord] | None = None
         place_rows = []
         for pl in sorted(g.subjects(RDF.type, FZQA.Jurisdiction), key=str):
             zh_full = _labels(g, pl, SKOS.prefLabel, "zh")[0]
@@ -432,6 +444,31 @@ class Lexicon:
             topics.append(Topic(s.split("#")[-1], tuple(zh_labels), tuple(_en(p) for p in en_labels)))
         self.topics = tuple(topics)
 
+    def role_words(self) -> dict[str, RoleWord]:
+        """The words of bearers' names with their English (ontology/rolewords.ttl), and the Chinese labels of the
+        role thesaurus with its English prefLabel; by Chinese word (NFKC). Loaded on first use."""
+        if self._role_words is None:
+            words: dict[str, RoleWord] = {}
+            for r in self.roles.values():
+                if not r.unspecified:
+                    for zh in (r.label, *r.alt_zh):
+                        words[norm_text(zh)] = RoleWord(norm_text(zh), "Noun", r.label_en)
+            g = Graph().parse(self.ontology_dir / ROLE_WORDS_FILE, format="turtle")
+            for kind in ("Noun", "PreModifier", "PostModifier", "Joiner"):
+                for s in sorted(g.subjects(RDF.type, FZQA[kind]), key=str):
+                    en = str(g.value(s, FZQA.en))
+                    plural = g.value(s, FZQA.enPlural)
+                    for zh in sorted(str(o) for o in g.objects(s, FZQA.zh)):
+                        words[norm_text(zh)] = RoleWord(
+                            norm_text(zh),
+                            kind,
+                            en,
+                            str(plural) if plural is not None else (en + "s" if kind == "Noun" else None),
+                            (s, RDF.type, FZQA.Plural) in g,
+                        )
+            self._role_words = words
+        return self._role_words
+
     def topic_thesaurus(self) -> TopicThesaurus:
         """The topic thesaurus (topics.ttl) of this lexicon's ontology folder (loaded once per process)."""
         return _load_topics(self.ontology_dir / TOPICS_FILE)
@@ -579,6 +616,7 @@ def load_lexicon(settings: Settings | None = None) -> Lexicon:
 
 TOPIC = Namespace("https://w3id.org/fzqa/topic/")
 TOPICS_FILE = "topics.ttl"
+ROLE_WORDS_FILE = "rolewords.ttl"  # parts of bearers' names with English (Lexicon.role_words)
 _LATIN = re.compile(r"[A-Za-z]")
 _EN_WORD = re.compile(r"[a-z0-9]+")
 
