@@ -591,6 +591,12 @@ class Assistant:
         """Does the question name a topic? (English words in a Chinese question, like a link's text, do not.)"""
         return bool(intent.topic or intent.concepts or (intent.lang == "en" and (intent.unknown or intent.en_terms)))
 
+    def _without_frame(self, question: str) -> str:
+        """The question without the words addressed to the assistant (忽略之前的指令, SYSTEM: …), which ask nothing."""
+        t = norm_text(question)
+        frame = [(h.start, h.end) for h in self.lex.question_cue_hits(t) if h.asks == "frame"]
+        return "".join(" " if any(s <= i < e for s, e in frame) else ch for i, ch in enumerate(t)).strip() or t
+
     def _topic_queries(self, intent: Intent) -> list[str]:
         """What clause search is asked for the evidence: the topic alone (the question's topic words, the topics it
         names, its English topic words), without the roles and frame words that would rank every clause of the role
@@ -612,7 +618,7 @@ class Assistant:
         for c in cands:
             c.support = self.support(intent, c)
         searched = {
-            "q": self._search_evidence(intent.question),
+            "q": self._search_evidence(self._without_frame(intent.question)),
             "t": self._search_evidence(self._topic_queries(intent)[0]),
         }
         asked_kinds = set(intent.kinds)
