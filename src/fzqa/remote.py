@@ -7,9 +7,8 @@ is sent (in :mod:`fzqa.store`), the whole exchange is stopped at the time limit,
 is refused, and rows past the result cap are dropped. A server that is down, slow or failing becomes a
 :class:`fzqa.store.QueryError` whose message names the endpoint and what happened.
 
-A named query's values reach the server as a VALUES block at the top of its WHERE clause (the SPARQL 1.1
-Protocol has no bindings), each written by :func:`sparql_term` from a checked IRI or an escaped literal, never
-pasted.
+A named query's values reach the server in place of its variables (the SPARQL 1.1 Protocol has no bindings;
+:func:`substitute`), each written by :func:`sparql_term` from a checked IRI or an escaped literal, never pasted.
 
 :func:`publish` replaces the named graph atomically: the graph is loaded into a new staging graph, its triple
 count checked against the local file, and only then moved over the old graph (SPARQL 1.1 MOVE); a failed load
@@ -35,11 +34,10 @@ import httpx
 import pyoxigraph as ox
 
 from fzqa.settings import Settings
-from fzqa.store import KG_TTL, QueryError, QueryTimeout, Result, StoreError
+from fzqa.store import KG_TTL, QueryError, QueryTimeout, Result, StoreError, tokenize
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _IRI_OK = re.compile(r'^[^<>"{}|^`\\\x00-\x20]+$')  # the characters SPARQL's IRIREF allows
-_WHERE = re.compile(r"\bWHERE\s*\{\n?", re.IGNORECASE)
 # Seconds to wait for a TCP connection to the endpoint: a server on another host answers in milliseconds; a
 # host that is down would otherwise hold a request for the whole query_timeout.
 CONNECT_TIMEOUT = 5.0
@@ -75,16 +73,34 @@ def sparql_term(term: Any) -> str:
     raise QueryError(f"cannot bind {term!r}: only IRIs and literals")
 
 
-def bind_values(text: str, bindings: dict[str, Any]) -> str:
-    """``text`` with a VALUES block for ``bindings`` (variable → pyoxigraph term) at the top of its first WHERE
-    group: the standard way to give a query bound values, on any SPARQL 1.1 server."""
+def substitute(text: str, bindings: dict[str, Any]) -> str:
+    """``text`` with every bound variable (name → pyoxigraph term) replaced by its term in the query's patterns
+    and expressions, as SEP-0007 substitution does in the embedded store; a SELECT's projection, ``AS ?x`` and
+    the variables of GROUP BY and ORDER BY keep the variable (the caller fills in its value in every row).
+
+    Not a VALUES block: Virtuoso 7.2 loses rows (or refuses with "transitive start not given") when a VALUES
+    variable starts a property path such as ``?role skos:broader* ?b``."""
     if not bindings:
         return text
-    where = _WHERE.search(text)
-    if where is None:
-        raise QueryError("the named query has no WHERE { … } to bind values in")
-    values = "".join(f"  VALUES ?{k} {{ {sparql_term(v)} }}\n" for k, v in bindings.items())
-    return text[: where.end()] + values + text[where.end() :]
+    out: list[str] = []
+    pos = 0
+    keep = False  # in a projection or a GROUP BY / ORDER BY list
+    prev = ["", ""]
+    for t in tokenize(text):
+        word = t.text.upper() if t.kind == "word" else ""
+        if word in ("SELECT", "GROUP", "ORDER"):
+            keep = True
+        elif word in ("WHERE", "LIMIT", "OFFSET", "HAVING", "VALUES") or t.text in ("{", "}"):
+            keep = False
+        if t.kind == "var" and t.text[1:] in bindings and not keep and prev[-1].upper() != "AS":
+            if prev[-2].upper() == "BOUND" and prev[-1] == "(":
+                raise QueryError(f"cannot bind {t.text}: the query asks BOUND({t.text})")
+            out.append(text[pos : t.start])
+            out.append(sparql_term(bindings[t.text[1:]]))
+            pos = t.start + len(t.text)
+        prev = [prev[-1], t.text]
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _blank(value: str) -> ox.BlankNode:
@@ -140,9 +156,10 @@ def auth(settings: Settings) -> httpx.Auth | None:
     return _ChallengeAuth(settings.sparql_user, password)
 
 
-def _first_line(text: str) -> str:
-    """The gist of a server's error page: its first lines of text, tags removed, at most 300 characters."""
-    plain = re.sub(r"<[^>]+>", " ", text)
+def _first_line(text: str, media_type: str) -> str:
+    """The gist of a server's error page: its first lines of text (tags removed from HTML), at most 300
+    characters."""
+    plain = re.sub(r"<[^>]+>", " ", text) if "html" in media_type else text
     lines = [ln.strip() for ln in plain.splitlines() if ln.strip() and not ln.strip().startswith("<!")]
     gist = " ".join(lines[:4])
     return gist[:300] + ("…" if len(gist) > 300 else "")
@@ -174,9 +191,7 @@ class Endpoint:
     def close(self) -> None:
         self._client.close()
 
-    def _post(
-        self, url: str, data: dict[str, str], accept: str, timeout: float, what: str = "query"
-    ) -> Answer:
+    def _post(self, url: str, data: dict[str, str], accept: str, timeout: float, what: str = "query") -> Answer:
         """POST ``data`` to ``url``, reading the answer within ``timeout`` seconds and sparql_max_mb."""
         limit = self.settings.sparql_max_mb << 20
         deadline = time.monotonic() + timeout
@@ -215,7 +230,7 @@ class Endpoint:
     def _check(self, answer: Answer, url: str) -> None:
         if answer.status < 300:
             return
-        gist = _first_line(answer.body.decode("utf-8", "replace"))
+        gist = _first_line(answer.body.decode("utf-8", "replace"), answer.media_type)
         if answer.status in (401, 403):
             raise QueryError(
                 f"the SPARQL endpoint {url} refused access (HTTP {answer.status}): check setting sparql_user and "
@@ -275,8 +290,10 @@ class Endpoint:
     def count(self, graph: str | None = None) -> int:
         """Triples in ``graph`` (default: the configured graph, or the endpoint's default graph)."""
         g = self.graph if graph is None else graph
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}" if g else (
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        query = (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
+            if g
+            else ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         )
         if g and not _IRI_OK.match(g):
             raise QueryError(f"not a graph IRI: {g!r}")
@@ -362,9 +379,7 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish(
-    settings: Settings, path: Path | None = None, progress: Callable[[str], None] | None = None
-) -> Published:
+def publish(settings: Settings, path: Path | None = None, progress: Callable[[str], None] | None = None) -> Published:
     """Load ``path`` (default kg/fzqa-kg.ttl) into the named graph setting sparql_graph, atomically: into a
     staging graph first, checked, then moved over the old graph; on failure the old graph is unchanged."""
     say = progress or (lambda _msg: None)
@@ -379,8 +394,10 @@ def publish(
             "(a SPARQL 1.1 Graph Store Protocol URL) with sparql_update_endpoint"
         )
     if not settings.virtuoso_isql and not settings.sparql_update_endpoint:
-        raise PublishError("setting sparql_update_endpoint is empty: publishing by the Graph Store Protocol moves "
-                           "the staged graph in with a SPARQL Update there")
+        raise PublishError(
+            "setting sparql_update_endpoint is empty: publishing by the Graph Store Protocol moves "
+            "the staged graph in with a SPARQL Update there"
+        )
     path = (path or settings.kg / KG_TTL).resolve()
     if not path.is_file():
         raise PublishError(f"{path} does not exist: run `fzqa build` first")
@@ -398,8 +415,10 @@ def publish(
     try:
         say(f"loading {path.name} ({expected} triples) into the staging graph <{staging}> ({method})")
         if method == "virtuoso":
-            _isql(settings, f"DB.DBA.TTLP_MT(file_to_string_output({_sql_string(str(path))}), '', "
-                            f"{_sql_string(staging)});\n")
+            _isql(
+                settings,
+                f"DB.DBA.TTLP_MT(file_to_string_output({_sql_string(str(path))}), '', {_sql_string(staging)});\n",
+            )
         else:
             endpoint.put_graph(staging, path.read_bytes())
         got = endpoint.count(staging)

@@ -404,7 +404,10 @@ def _to_term(value: Any) -> Any:
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     if isinstance(value, str) and re.match(r"^(https?|urn):[^\s<>\"]+$", value):
-        return ox.NamedNode(value)
+        try:
+            return ox.NamedNode(value)
+        except ValueError:  # not a valid IRI ("{" in it): as any other text, a literal that matches no IRI
+            pass
     return ox.Literal(str(value))
 
 
@@ -466,11 +469,16 @@ class KnowledgeGraph:
             variables = [v.value for v in res.variables]
             return [{v: to_python(sol[v]) for v in variables if sol[v] is not None} for sol in res]
         if self.backend == "remote":
-            from fzqa.remote import bind_values
+            from fzqa.remote import substitute
 
-            text = bind_values(q.text, {k: _to_term(v) for k, v in bound.items()})
+            terms = {k: _to_term(v) for k, v in bound.items()}
             # a named query is ours and answers in full, as from the embedded store (sparql_max_mb still holds)
-            return self.remote.execute(text, "SELECT", cap=sys.maxsize).records()
+            got = self.remote.execute(substitute(q.text, terms), "SELECT", cap=sys.maxsize)
+            for i, v in enumerate(got.variables):  # a bound variable has its value in every row, as in SEP-0007
+                if v in terms:
+                    for row in got.rows:
+                        row[i] = terms[v]
+            return got.records()
         from rdflib import Literal, URIRef
 
         def rterm(v: Any) -> Any:
