@@ -20,9 +20,9 @@ import pytest
 import virtuoso
 
 from fzqa.qa import Assistant, answer_to_json, get_assistant
-from fzqa.remote import PublishError, publish
+from fzqa.remote import PublishError, fill_bound, publish, sparql_term, substitute
 from fzqa.settings import Settings, load_settings
-from fzqa.store import KnowledgeGraph, QueryError, QueryService, QueryTimeout
+from fzqa.store import KnowledgeGraph, QueryError, QueryService, QueryTimeout, _to_term
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = "https://w3id.org/fzqa/role/"
@@ -180,6 +180,24 @@ def test_provision_queries_give_the_same_rows_for_every_provision(
         assert rkg.select("provision_text", provision=p) == embedded.select("provision_text", provision=p)
         local = embedded.select("provision_norms", provision=p)
         assert sorted(map(_norm, rkg.select("provision_norms", provision=p))) == sorted(map(_norm, local))
+
+
+@pytest.mark.parametrize(("name", "bindings"), BINDINGS, ids=[f"{n}-{len(b)}" for n, b in BINDINGS])
+def test_the_query_text_sent_to_a_server_gives_the_embedded_rows(
+    embedded: KnowledgeGraph, name: str, bindings: dict[str, str]
+) -> None:
+    """Without a server: the substituted text (what a remote endpoint gets) and the text with a VALUES block at
+    the top of WHERE (what the answers and the UI show) give the rows of SEP-0007 substitution."""
+    terms = {k: _to_term(v) for k, v in bindings.items()}
+    text = embedded.queries[name].text
+    expected = sorted(map(_norm, embedded.select(name, **bindings)))
+    sent = fill_bound(embedded.run(substitute(text, terms)), terms).records()
+    assert sorted(map(_norm, sent)) == expected
+    where = re.search(r"\bWHERE\s*\{\n?", text)
+    assert where is not None
+    values = "".join(f"  VALUES ?{k} {{ {sparql_term(t)} }}\n" for k, t in terms.items())
+    shown = embedded.run(text[: where.end()] + values + text[where.end() :]).records()
+    assert sorted(map(_norm, shown)) == expected
 
 
 def test_every_named_query_is_compared() -> None:

@@ -103,6 +103,16 @@ def substitute(text: str, bindings: dict[str, Any]) -> str:
     return "".join(out)
 
 
+def fill_bound(result: Result, bindings: dict[str, Any]) -> Result:
+    """``result`` of a :func:`substitute`-d query with each bound variable's value in every row, as SEP-0007
+    substitution gives it."""
+    for i, v in enumerate(result.variables):
+        if v in bindings:
+            for row in result.rows:
+                row[i] = bindings[v]
+    return result
+
+
 def _blank(value: str) -> ox.BlankNode:
     """A blank node from a server's label ("nodeID://b10006" from Virtuoso is no valid N-Triples label)."""
     label = re.sub(r"[^A-Za-z0-9_]", "_", value)

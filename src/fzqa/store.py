@@ -469,16 +469,12 @@ class KnowledgeGraph:
             variables = [v.value for v in res.variables]
             return [{v: to_python(sol[v]) for v in variables if sol[v] is not None} for sol in res]
         if self.backend == "remote":
-            from fzqa.remote import substitute
+            from fzqa.remote import fill_bound, substitute
 
             terms = {k: _to_term(v) for k, v in bound.items()}
             # a named query is ours and answers in full, as from the embedded store (sparql_max_mb still holds)
             got = self.remote.execute(substitute(q.text, terms), "SELECT", cap=sys.maxsize)
-            for i, v in enumerate(got.variables):  # a bound variable has its value in every row, as in SEP-0007
-                if v in terms:
-                    for row in got.rows:
-                        row[i] = terms[v]
-            return got.records()
+            return fill_bound(got, terms).records()
         from rdflib import Literal, URIRef
 
         def rterm(v: Any) -> Any:
