@@ -159,9 +159,23 @@ def client(url: str, kind: str, n: int, pool: list[str], stop_at: float, limit: 
             i += 1
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of ``pid`` and its child processes so far, from /proc (Linux)."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
+    total = 0.0
+    for p in [pid, *(int(x) for x in out.stdout.split())]:
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 @contextmanager
-def started_server(workers: int, extra_env: list[str]) -> Iterator[str]:
-    """`fzqa serve --workers N` on a free loopback port; its URL; stopped by its PID afterwards."""
+def started_server(workers: int, extra_env: list[str]) -> Iterator[tuple[str, int]]:
+    """`fzqa serve --workers N` on a free loopback port; its URL and PID; stopped by its PID afterwards."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
@@ -186,7 +200,7 @@ def started_server(workers: int, extra_env: list[str]) -> Iterator[str]:
                 pass
             time.sleep(0.5)
         print(f"load: started `fzqa serve --workers {workers}` (pid {proc.pid}) in {time.monotonic() - t0:.1f} s")
-        yield url
+        yield url, proc.pid
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)
@@ -240,10 +254,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers:
         if not 1 <= args.workers <= 16:
             ap.error("use 1..16 workers")
-        with started_server(args.workers, args.env) as url:
+        with started_server(args.workers, args.env) as (url, pid):
             pids = warm_up(url, questions(args.questions), min(args.clients, 8))
             print(f"load: warmed up; worker PIDs seen: {sorted(pids)}")
-            return main([a for a in _without_start(argv or sys.argv[1:])] + ["--url", url])
+            before = cpu_seconds(pid)
+            code = main([*_without_start(argv or sys.argv[1:]), "--url", url])
+            # the work per request, whatever share of the cores the server got from the other work on the machine
+            print(f"load: the server's processes used {cpu_seconds(pid) - before:.1f} s of CPU during the run")
+            return code
     if not (1 <= args.clients <= 200 and 0 <= args.sparql_clients <= 200 and 0 < args.seconds <= 600):
         ap.error("use 1..200 clients, 0..200 SPARQL clients and 0..600 seconds")
     if args.max_requests < 1:

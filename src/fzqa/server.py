@@ -620,18 +620,33 @@ def _progress(msg: str) -> None:
     print(f"fzqa: {msg}", flush=True)
 
 
-def _loaded_app(settings: Settings) -> FastAPI:
+def _loaded_app(settings: Settings, with_ui: bool = True) -> FastAPI:
     """The app with its graph and clause index loaded (before the first request)."""
-    app = create_app(settings)
+    app = create_app(settings, with_ui=with_ui)
     app.state.services.assistant  # noqa: B018 - load now, not in the first request
     return app
 
 
+NO_UI = (
+    "This fzqa server runs several worker processes behind one port: the JSON API (/api/ask, /api/search, "
+    "/api/provision; docs at /api/docs) and the SPARQL endpoint (/sparql). The web UI is not served here: Gradio "
+    "keeps each browser session in one process, and requests spread over the workers would lose it. Run "
+    "`fzqa serve` without --workers (or `python app.py`) for the UI.\n"
+)
+
+
 def worker_app() -> FastAPI:
-    """The app of one worker process of `fzqa serve --workers N` (uvicorn's factory): settings from
-    the environment and fzqa.toml, as the parent left them; graph and index loaded read-only."""
+    """The app of one worker process of `fzqa serve --workers N` (uvicorn's factory): settings from the
+    environment and fzqa.toml, as the parent left them; graph and index loaded read-only; the API and /sparql
+    without the Gradio UI, whose sessions live in one process (a request on another worker loses them)."""
     settings = load_settings()
-    app = _loaded_app(settings)
+    app = _loaded_app(settings, with_ui=False)
+
+    async def no_ui(request: Request) -> Response:
+        del request
+        return PlainTextResponse(NO_UI)
+
+    app.add_api_route("/", no_ui, methods=["GET"], include_in_schema=False)
     _progress(f"worker {os.getpid()} ready ({app.state.services.assistant.kg.describe()})")
     return app
 
@@ -641,7 +656,8 @@ def serve(
 ) -> None:
     """Build what is missing, load graph and index, then serve until interrupted; ``workers`` > 1 runs that
     many processes behind the one port (uvicorn's workers), each with its own graph and index, loaded from
-    the same files (settings then come from the environment and fzqa.toml only)."""
+    the same files, serving the API and /sparql but not the UI (see :func:`worker_app`); their settings then
+    come from the environment and fzqa.toml only."""
     import uvicorn
 
     from fzqa.pipeline import USER_ERRORS, ensure_built, open_index
@@ -670,7 +686,7 @@ def serve(
         print(f"fzqa serve: error: {exc}{hint}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
-    what = f"{workers} worker processes" if workers > 1 else "one process"
+    what = f"{workers} worker processes (API and /sparql; the UI needs one process)" if workers > 1 else "one process"
     _progress(
         f"serving on http://{shown}:{settings.port}/ with {what}  (SPARQL endpoint: /sparql, API: /api/ask, "
         f"/api/search; graph {settings.sparql_endpoint or 'embedded'})"
