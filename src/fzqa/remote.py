@@ -24,9 +24,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,7 @@ class Answer:
     status: int
     media_type: str
     body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class Endpoint:
@@ -227,7 +229,7 @@ class Endpoint:
                         raise RemoteTimeout(timeout, url)
                     chunks.append(chunk)
                 media = r.headers.get("content-type", "").split(";")[0].strip().lower()
-                return Answer(r.status_code, media, b"".join(chunks))
+                return Answer(r.status_code, media, b"".join(chunks), {k.lower(): v for k, v in r.headers.items()})
         except httpx.TimeoutException:
             raise RemoteTimeout(timeout, url) from None
         except httpx.HTTPError as exc:
@@ -247,6 +249,11 @@ class Endpoint:
                 f"the password in ${self.settings.sparql_password_env}",
                 status=502,
             )
+        if answer.status in (404, 405):
+            raise QueryError(
+                f"there is no SPARQL endpoint at {url} (HTTP {answer.status}): check the setting that names it",
+                status=502,
+            )
         if 400 <= answer.status < 500:  # the server's parser refused the query: its words are the message
             raise QueryError(f"the SPARQL endpoint refused the query (HTTP {answer.status}): {gist}", status=400)
         raise QueryError(f"the SPARQL endpoint {url} failed (HTTP {answer.status}): {gist}", status=502)
@@ -262,8 +269,21 @@ class Endpoint:
             data["default-graph-uri"] = self.graph
         answer = self._post(self.url, data, accept, limit)
         self._check(answer, self.url)
+        if "x-sql-state" in answer.headers:  # Virtuoso's "anytime" answer: what it had when its own limit hit
+            raise QueryError(
+                f"the SPARQL endpoint {self.url} stopped the query at its own limit and sent an incomplete answer "
+                f"({answer.headers.get('x-sql-message', answer.headers['x-sql-state'])}); it was not used",
+                status=504,
+            )
+        if "x-sparql-maxrows" in answer.headers and cap == sys.maxsize:  # a named query must answer in full
+            raise QueryError(
+                f"the SPARQL endpoint {self.url} cut the answer to {answer.headers['x-sparql-maxrows']} rows "
+                "(Virtuoso's ResultSetMaxRows): raise it above max_results",
+                status=502,
+            )
         try:
             out = self._triples(answer, form, cap) if graph_form else self._table(answer, form, cap)
+            out.truncated = out.truncated or "x-sparql-maxrows" in answer.headers  # Virtuoso cut it short
         except (ValueError, KeyError, TypeError, SyntaxError) as exc:
             raise QueryError(
                 f"the SPARQL endpoint {self.url} sent an answer that is not a SPARQL result "
