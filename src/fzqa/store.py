@@ -3,7 +3,8 @@ time limit and a result cap. Embedded pyoxigraph store by default; any SPARQL 1.
 ``sparql_endpoint`` is set (:mod:`fzqa.remote`, backend "remote"); rdflib's memory store for comparison.
 
 User values are never pasted into query text: named queries (ontology/queries/*.rq) get them as
-SEP-0007 substitutions (pyoxigraph), ``initBindings`` (rdflib) or a VALUES block of escaped terms (remote).
+SEP-0007 substitutions (pyoxigraph), ``initBindings`` (rdflib) or checked, escaped terms written in place of
+the variables (remote: the SPARQL 1.1 Protocol has no bindings).
 
 Untrusted text is read by a SPARQL 1.1 tokenizer first (UPDATE, SERVICE and deep nesting are refused from its
 tokens), then runs in a :class:`QueryService` worker: a process in a network namespace of its own, with an
