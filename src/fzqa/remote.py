@@ -42,9 +42,16 @@ _IRI_OK = re.compile(r'^[^<>"{}|^`\\\x00-\x20]+$')  # the characters SPARQL's IR
 # Seconds to wait for a TCP connection to the endpoint: a server on another host answers in milliseconds; a
 # host that is down would otherwise hold a request for the whole query_timeout.
 CONNECT_TIMEOUT = 5.0
+# Seconds an idle connection to the endpoint is kept for reuse: below Virtuoso's default KeepAliveTimeout of
+# 10 s, so that we close it before the server does (a request on a connection the server just closed fails).
+KEEPALIVE_SECONDS = 5.0
 # Seconds isql-vt may take to load the graph into Virtuoso: 20 ms measured for 2 690 triples; a graph 10 000x
 # larger loads within it at Virtuoso's published bulk-load rates.
 ISQL_TIMEOUT = 600.0
+
+
+class _Broken(Exception):
+    """The connection failed before an answer came."""
 
 
 class RemoteTimeout(QueryTimeout):
@@ -195,7 +202,8 @@ class Endpoint:
         self.graph = settings.sparql_graph
         # trust_env=False: the endpoint is a service of ours, reached directly, not through a proxy of the
         # environment (a loopback server behind an HTTP_PROXY would be unreachable)
-        self._client = httpx.Client(auth=auth(settings), trust_env=False, follow_redirects=False)
+        limits = httpx.Limits(max_connections=settings.sparql_connections, keepalive_expiry=KEEPALIVE_SECONDS)
+        self._client = httpx.Client(auth=auth(settings), trust_env=False, follow_redirects=False, limits=limits)
 
     def describe(self) -> str:
         return f"{self.url}" + (f" (graph <{self.graph}>)" if self.graph else "")
@@ -203,8 +211,25 @@ class Endpoint:
     def close(self) -> None:
         self._client.close()
 
-    def _post(self, url: str, data: dict[str, str], accept: str, timeout: float, what: str = "query") -> Answer:
-        """POST ``data`` to ``url``, reading the answer within ``timeout`` seconds and sparql_max_mb."""
+    def _post(
+        self, url: str, data: dict[str, str], accept: str, timeout: float, what: str = "query", retry: bool = True
+    ) -> Answer:
+        """POST ``data`` to ``url``, reading the answer within ``timeout`` seconds and sparql_max_mb. A query
+        (``retry``) is sent once more when the connection broke before any answer came: a kept-alive connection
+        the server closed meanwhile, or one it reset when busy; a query is read-only, so sending it again is safe."""
+        broken = ""
+        for _ in range(2 if retry else 1):
+            try:
+                return self._post_once(url, data, accept, timeout)
+            except _Broken as exc:
+                broken = str(exc)
+        raise QueryError(
+            f"the SPARQL endpoint {url} cannot be reached ({broken}): is the server running? (setting "
+            f"{'sparql_endpoint' if what == 'query' else what})",
+            status=503,
+        )
+
+    def _post_once(self, url: str, data: dict[str, str], accept: str, timeout: float) -> Answer:
         limit = self.settings.sparql_max_mb << 20
         deadline = time.monotonic() + timeout
         try:
@@ -213,7 +238,7 @@ class Endpoint:
                 url,
                 data=data,
                 headers={"Accept": accept},
-                timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+                timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT), pool=timeout),
             ) as r:
                 chunks: list[bytes] = []
                 size = 0
@@ -233,11 +258,7 @@ class Endpoint:
         except httpx.TimeoutException:
             raise RemoteTimeout(timeout, url) from None
         except httpx.HTTPError as exc:
-            raise QueryError(
-                f"the SPARQL endpoint {url} cannot be reached ({type(exc).__name__}: {exc or 'no answer'}): is the "
-                f"server running? (setting {'sparql_endpoint' if what == 'query' else what})",
-                status=503,
-            ) from None
+            raise _Broken(f"{type(exc).__name__}: {exc or 'no answer'}") from None
 
     def _check(self, answer: Answer, url: str) -> None:
         if answer.status < 300:
@@ -339,7 +360,7 @@ class Endpoint:
     def update(self, text: str) -> None:
         """Run a SPARQL 1.1 Update at setting sparql_update_endpoint (only `fzqa publish` does)."""
         url = self.settings.sparql_update_endpoint
-        answer = self._post(url, {"update": text}, "*/*", ISQL_TIMEOUT, what="sparql_update_endpoint")
+        answer = self._post(url, {"update": text}, "*/*", ISQL_TIMEOUT, what="sparql_update_endpoint", retry=False)
         self._check(answer, url)
 
     def put_graph(self, graph: str, turtle: bytes) -> None:

@@ -104,6 +104,15 @@ class Settings:
         "DirsAllowed ('' = use sparql_graph_store)",
         "",
     )
+    sparql_connections: int = _help(
+        "most HTTP connections one process opens to the remote endpoint; more queries wait for one (within "
+        "query_timeout). Times the number of server processes (fzqa serve --workers) it must stay below the "
+        "server's own limit: Virtuoso's default [HTTPServer] ServerThreads and MaxClientConnections are 10, and "
+        "bench/load.py with 2 workers and no such cap got connections reset",
+        4,
+        1,
+        10_000,
+    )
     sparql_max_mb: int = _help(
         "largest answer (MB) read from the remote endpoint; a larger one is refused (502) before it fills memory. "
         "Measured as SPARQL JSON: every provision's text (provision_text, 53 rows) 0.06 MB, the whole graph as "
