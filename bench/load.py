@@ -1,7 +1,13 @@
-"""Load on a running server (`python app.py`), from a second process on loopback.
+"""Load on a running server (`python app.py`), or on one it starts (`fzqa serve --workers N`), from a second
+process on loopback.
 
     python bench/load.py [--url http://127.0.0.1:7860] [--clients 40] [--sparql-clients 0] [--seconds 30]
                          [--max-requests 20000] [--questions 240]
+    python bench/load.py --workers 2 [--env FZQA_SPARQL_ENDPOINT=…] …   (starts and stops its own server)
+
+With --workers N the bench starts `fzqa serve --workers N` on a free loopback port (FZQA_* settings from the
+environment and from --env), waits for /healthz, warms every worker up with one pass over the questions, runs
+the load, prints which worker PIDs answered /healthz, and stops the server by its PID.
 
 Each ask client posts questions to /api/ask; the questions are generated from the vocabulary (every role and
 post of ontology/roles.ttl × the periods of fzqa.ttl × the topics of questions.ttl, in Chinese and English),
@@ -15,13 +21,21 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import re
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
@@ -43,6 +57,10 @@ QUERIES = (
     ("text/turtle", "CONSTRUCT { ?p <https://w3id.org/fzqa#text> ?t } WHERE { ?p <https://w3id.org/fzqa#text> ?t }"),
     ("application/sparql-results+json", "ASK { ?s ?p ?o }"),
 )
+ROOT = Path(__file__).resolve().parents[1]
+# Seconds a started server may take to answer /healthz: one worker starts in about 20 s on this 2-core machine
+# under load (mostly importing Gradio), two in about 40 s.
+START_LIMIT = 300.0
 MIN_QUESTIONS = 200  # the issue's figure: fewer distinct questions let caches flatter the latency
 SEED = 20_181_109  # a fixed seed, so two runs ask the same questions
 
@@ -141,6 +159,80 @@ def client(url: str, kind: str, n: int, pool: list[str], stop_at: float, limit: 
             i += 1
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of ``pid`` and its child processes so far, from /proc (Linux)."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
+    total = 0.0
+    for p in [pid, *(int(x) for x in out.stdout.split())]:
+        try:
+            with open(f"/proc/{p}/stat", encoding="ascii") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+@contextmanager
+def started_server(workers: int, extra_env: list[str]) -> Iterator[tuple[str, int]]:
+    """`fzqa serve --workers N` on a free loopback port; its URL and PID; stopped by its PID afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = dict(os.environ)
+    for item in extra_env:
+        key, _, value = item.partition("=")
+        env[key] = value
+    env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    log = tempfile.NamedTemporaryFile(prefix="fzqa-load-server-", suffix=".log", delete=False)  # noqa: SIM115
+    cmd = [sys.executable, "-m", "fzqa.cli", "serve", "--workers", str(workers), "--host", "127.0.0.1"]
+    proc = subprocess.Popen([*cmd, "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.monotonic()
+        while True:
+            if proc.poll() is not None or time.monotonic() - t0 > START_LIMIT:
+                raise SystemExit(f"load: the server did not start; its log: {log.name}")
+            try:
+                if httpx.get(url + "/healthz", timeout=5, trust_env=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        print(f"load: started `fzqa serve --workers {workers}` (pid {proc.pid}) in {time.monotonic() - t0:.1f} s")
+        yield url, proc.pid
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def warm_up(url: str, pool: list[str], clients: int) -> set[int]:
+    """One pass over the questions, from ``clients`` threads, so every worker has compiled and cached what the
+    first requests would; returns the worker PIDs seen on /healthz meanwhile."""
+    pids: set[int] = set()
+    lock = threading.Lock()
+
+    def go(part: list[str]) -> None:
+        for q in part:
+            with httpx.Client(base_url=url, timeout=120, trust_env=False) as c:  # new connections: any worker
+                c.get("/api/ask", params={"q": q})
+                pid = c.get("/healthz").json().get("pid")
+            with lock:
+                pids.add(pid)
+
+    threads = [threading.Thread(target=go, args=(pool[i::clients],)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return pids
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -156,7 +248,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=30.0, help="longest run")
     ap.add_argument("--max-requests", type=int, default=20_000, help="most requests in all")
     ap.add_argument("--questions", type=int, default=240, help=f"distinct questions (at least {MIN_QUESTIONS})")
+    ap.add_argument("--workers", type=int, default=0, help="start `fzqa serve --workers N` (0: use --url)")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="for the started server")
     args = ap.parse_args(argv)
+    if args.workers:
+        if not 1 <= args.workers <= 16:
+            ap.error("use 1..16 workers")
+        with started_server(args.workers, args.env) as (url, pid):
+            pids = warm_up(url, questions(args.questions), min(args.clients, 8))
+            print(f"load: warmed up; worker PIDs seen: {sorted(pids)}")
+            before = cpu_seconds(pid)
+            code = main([*_without_start(argv or sys.argv[1:]), "--url", url])
+            # the work per request, whatever share of the cores the server got from the other work on the machine
+            print(f"load: the server's processes used {cpu_seconds(pid) - before:.1f} s of CPU during the run")
+            return code
     if not (1 <= args.clients <= 200 and 0 <= args.sparql_clients <= 200 and 0 < args.seconds <= 600):
         ap.error("use 1..200 clients, 0..200 SPARQL clients and 0..600 seconds")
     if args.max_requests < 1:
@@ -201,6 +306,23 @@ def main(argv: list[str] | None = None) -> int:
     for e in tally.errors[:10]:
         print(f"  {e}")
     return 0 if not tally.errors and every else 1
+
+
+def _without_start(argv: list[str]) -> list[str]:
+    """``argv`` without --workers and --env (and their values)."""
+    out: list[str] = []
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in ("--workers", "--env"):
+            skip = True
+            continue
+        if a.startswith(("--workers=", "--env=")):
+            continue
+        out.append(a)
+    return out
 
 
 if __name__ == "__main__":

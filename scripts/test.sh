@@ -2,8 +2,9 @@
 # The test command of the README: sets up everything on a fresh machine, then lints, type-checks and tests.
 #   bash scripts/test.sh            (extra pytest arguments are passed on)
 # Installs: a virtualenv in .venv with the project, its test extra and the sentence-transformers extra
-# (torch 2.13.0 CPU first, so pip does not fetch a CUDA build); Debian's chromium, Java, CJK fonts, the OWL API
-# and jsonld-java when missing (root only; the browser tests and tests/test_owl_profile.py need them).
+# (torch 2.13.0 CPU first, so pip does not fetch a CUDA build); Debian's chromium, Java, CJK fonts, the OWL API,
+# jsonld-java and Virtuoso when missing (root only; the browser tests, tests/test_owl_profile.py and
+# tests/test_virtuoso.py need them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -16,6 +17,7 @@ java --list-modules 2>/dev/null | grep -q "^jdk.compiler" || need_apt+=(default-
 [ -f /usr/share/java/owlapi-distribution.jar ] || need_apt+=(libowlapi-java)  # OWL 2 DL profile check
 [ -f /usr/share/java/jsonld-java.jar ] || need_apt+=(libjsonld-java)  # the OWL API's JSON-LD parser
 [ -x /usr/bin/roqet ] || need_apt+=(rasqal-utils)  # a SPARQL protocol client of another ecosystem
+command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource)  # a real SPARQL server (test_virtuoso)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "[test] installing Debian packages: ${need_apt[*]}"

@@ -1,4 +1,4 @@
-"""The `fzqa` command: build, parse, norms, validate, sparql, search, ask, serve."""
+"""The `fzqa` command: build, parse, norms, validate, sparql, search, ask, serve, publish."""
 
 from __future__ import annotations
 
@@ -311,7 +311,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from fzqa.server import serve
 
-    serve(host=args.host, port=args.port)
+    if args.workers < 1:
+        raise CLIError(f"--workers must be at least 1, got {args.workers}")
+    serve(host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from fzqa.remote import publish
+    from fzqa.settings import load_settings
+
+    overrides = {k: v for k, v in (("sparql_graph", args.graph),) if v}
+    settings = load_settings(overrides)
+    done = publish(settings, Path(args.file) if args.file else None, progress=_progress)
+    _progress(f"published {done.triples} triples to <{done.graph}> ({done.method}) in {done.seconds:.2f} s")
     return 0
 
 
@@ -361,7 +374,21 @@ def build_parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="web UI at /, SPARQL endpoint at /sparql, JSON API at /api/*")
     sv.add_argument("--host", default=None)
     sv.add_argument("--port", type=int, default=None)
+    sv.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes behind the one port, each with the graph and index loaded (default 1; about one per core)",
+    )
     sv.set_defaults(func=cmd_serve)
+    pu = sub.add_parser(
+        "publish",
+        help="load kg/ into the named graph of the SPARQL server (settings sparql_graph, virtuoso_isql or "
+        "sparql_graph_store): into a staging graph, checked, then moved over the old one",
+    )
+    pu.add_argument("--graph", default=None, help="the named graph's IRI (default: setting sparql_graph)")
+    pu.add_argument("--file", default=None, help="the Turtle file to publish (default: kg/fzqa-kg.ttl)")
+    pu.set_defaults(func=cmd_publish)
     return p
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -433,6 +434,12 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
         del request
         return _error(str(exc), exc.status)
 
+    @app.exception_handler(QueryError)
+    async def store_failed(request: Request, exc: QueryError) -> Response:
+        """A named query that failed (a remote endpoint down, slow or failing: 502/503/504) speaks for itself."""
+        del request
+        return _error(str(exc), exc.status)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         del request
@@ -441,16 +448,23 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
 
     # ---------------------------------------------------------------- health
     @app.get("/healthz")
-    async def healthz() -> dict[str, Any]:
+    async def healthz() -> Response:
         a = services.assistant
-        return {
+        body: dict[str, Any] = {
             "status": "ok",
+            "pid": os.getpid(),  # which worker process answered (fzqa serve --workers N)
+            "store": a.kg.describe(),
             "measures": list(a.measure_ids),
             "provisions": len(a.provisions),
-            "triples": len(a.kg),
             "clauses": len(a.index) if a.index is not None else 0,
             "downloads": services.downloads.usage() if services.downloads is not None else None,
         }
+        try:
+            body["triples"] = await run_in_threadpool(len, a.kg)
+        except QueryError as exc:  # the remote store is down: say so; search and provisions still answer
+            body.update(status="degraded", triples=None, error=str(exc))
+            return JSONResponse(body, status_code=503)
+        return JSONResponse(body)
 
     # ---------------------------------------------------------------- SPARQL 1.1 Protocol
     async def sparql(request: Request) -> Response:
@@ -606,8 +620,48 @@ def create_app(settings: Settings | None = None, *, with_ui: bool = True, worker
     return app
 
 
-def serve(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:
-    """Build what is missing, load graph and index, then serve until interrupted."""
+def _progress(msg: str) -> None:
+    print(f"fzqa: {msg}", flush=True)
+
+
+def _loaded_app(settings: Settings, with_ui: bool = True) -> FastAPI:
+    """The app with its graph and clause index loaded (before the first request)."""
+    app = create_app(settings, with_ui=with_ui)
+    app.state.services.assistant  # noqa: B018 - load now, not in the first request
+    return app
+
+
+NO_UI = (
+    "This fzqa server runs several worker processes behind one port: the JSON API (/api/ask, /api/search, "
+    "/api/provision; docs at /api/docs) and the SPARQL endpoint (/sparql). The web UI is not served here: Gradio "
+    "keeps each browser session in one process, and requests spread over the workers would lose it. Run "
+    "`fzqa serve` without --workers (or `python app.py`) for the UI.\n"
+)
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of `fzqa serve --workers N` (uvicorn's factory): settings from the
+    environment and fzqa.toml, as the parent left them; graph and index loaded read-only; the API and /sparql
+    without the Gradio UI, whose sessions live in one process (a request on another worker loses them)."""
+    settings = load_settings()
+    app = _loaded_app(settings, with_ui=False)
+
+    async def no_ui(request: Request) -> Response:
+        del request
+        return PlainTextResponse(NO_UI)
+
+    app.add_api_route("/", no_ui, methods=["GET"], include_in_schema=False)
+    _progress(f"worker {os.getpid()} ready ({app.state.services.assistant.kg.describe()})")
+    return app
+
+
+def serve(
+    host: str | None = None, port: int | None = None, settings: Settings | None = None, workers: int = 1
+) -> None:
+    """Build what is missing, load graph and index, then serve until interrupted; ``workers`` > 1 runs that
+    many processes behind the one port (uvicorn's workers), each with its own graph and index, loaded from
+    the same files, serving the API and /sparql but not the UI (see :func:`worker_app`); their settings then
+    come from the environment and fzqa.toml only."""
     import uvicorn
 
     from fzqa.pipeline import USER_ERRORS, ensure_built, open_index
@@ -617,24 +671,43 @@ def serve(host: str | None = None, port: int | None = None, settings: Settings |
         overrides["host"] = host
     if port:
         overrides["port"] = port
-
-    def progress(msg: str) -> None:
-        print(f"fzqa: {msg}", flush=True)
-
+    if workers > 1 and settings is not None:
+        raise ValueError("serve(workers > 1) reads its settings in each worker: pass host/port, not settings")
     try:
         settings = settings or load_settings(overrides)
-        ensure_built(settings, progress)
-        open_index(settings, progress, rebuild_stale=True)
-        app = create_app(settings)
-        progress("loading the graph and the clause index")
-        app.state.services.assistant  # noqa: B018 - load before the first request
-    except USER_ERRORS as exc:  # a bad setting, a damaged kg/ or index/: a message, not a traceback
+        ensure_built(settings, _progress)  # once, here: the workers only read kg/ and index/
+        open_index(settings, _progress, rebuild_stale=True)
+        app = None
+        if workers <= 1:
+            _progress("loading the graph and the clause index")
+            app = _loaded_app(settings)
+        else:
+            from fzqa.store import KnowledgeGraph
+
+            len(KnowledgeGraph(settings))  # a damaged kg/ or a store that is down is told here, once
+    except USER_ERRORS as exc:  # a bad setting, a damaged kg/ or index/, a store that is down: a message
         hint = " (run `fzqa build` to rebuild it)" if "cannot load" in str(exc) else ""
         print(f"fzqa serve: error: {exc}{hint}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
-    progress(f"serving on http://{shown}:{settings.port}/  (SPARQL endpoint: /sparql, API: /api/ask, /api/search)")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", timeout_graceful_shutdown=3)
+    what = f"{workers} worker processes (API and /sparql; the UI needs one process)" if workers > 1 else "one process"
+    _progress(
+        f"serving on http://{shown}:{settings.port}/ with {what}  (SPARQL endpoint: /sparql, API: /api/ask, "
+        f"/api/search; graph {settings.sparql_endpoint or 'embedded'})"
+    )
+    common: dict[str, Any] = {"log_level": "warning", "timeout_graceful_shutdown": 3}
+    if app is not None:
+        uvicorn.run(app, host=settings.host, port=settings.port, **common)
+        return
+    for name, value in overrides.items():  # the workers read their settings from the environment
+        os.environ[f"FZQA_{name.upper()}"] = str(value)
+    # the embedder's OpenMP threads: one per core by default in each worker, so N workers would run N x cores
+    # spinning threads (bench/load.py: p95 6.8 s with 2 workers on 2 cores, against 1.8 s with one); the cores
+    # are shared out instead, unless OMP_NUM_THREADS is set
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    uvicorn.run(
+        "fzqa.server:worker_app", factory=True, host=settings.host, port=settings.port, workers=workers, **common
+    )
 
 
 if __name__ == "__main__":

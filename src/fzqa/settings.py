@@ -72,6 +72,55 @@ class Settings:
         0,
         10_000,
     )
+    sparql_endpoint: str = _help(
+        "URL of a SPARQL 1.1 query endpoint holding the graph (e.g. Virtuoso's http://127.0.0.1:8890/sparql); "
+        "'' = the embedded store loaded from kg/. Named queries, `fzqa sparql`, `fzqa ask`, /sparql and the UI "
+        "then run there; the read-only check, query_timeout and max_results still apply here",
+        "",
+    )
+    sparql_graph: str = _help(
+        "IRI of the named graph that holds the graph on the endpoint (sent as default-graph-uri, and the graph "
+        "`fzqa publish` replaces); '' = the endpoint's default graph",
+        "",
+    )
+    sparql_user: str = _help("user name for the endpoint, its update and graph-store URLs ('' = anonymous)", "")
+    sparql_password_env: str = _help(
+        "environment variable holding the password of sparql_user (the secret itself is never a setting)",
+        "SPARQL_PASSWORD",
+    )
+    sparql_update_endpoint: str = _help(
+        "SPARQL 1.1 Update URL `fzqa publish` swaps the staged graph in with (MOVE), when it uploads by the Graph "
+        "Store Protocol; Virtuoso: http://127.0.0.1:8890/sparql-auth ('' = none)",
+        "",
+    )
+    sparql_graph_store: str = _help(
+        "SPARQL 1.1 Graph Store HTTP Protocol URL `fzqa publish` uploads the graph to; Virtuoso: "
+        "http://127.0.0.1:8890/sparql-graph-crud-auth ('' = none)",
+        "",
+    )
+    virtuoso_isql: str = _help(
+        "HOST:PORT of a Virtuoso server's SQL port: `fzqa publish` loads the graph with Virtuoso's loader "
+        "(isql-vt, DB.DBA.TTLP_MT) there, the tested path; kg/ must be on that machine and in its ini's "
+        "DirsAllowed ('' = use sparql_graph_store)",
+        "",
+    )
+    sparql_connections: int = _help(
+        "most HTTP connections one process opens to the remote endpoint; more queries wait for one (within "
+        "query_timeout). Times the number of server processes (fzqa serve --workers) it must stay below the "
+        "server's own limit: Virtuoso's default [HTTPServer] ServerThreads and MaxClientConnections are 10, and "
+        "bench/load.py with 2 workers and no such cap got connections reset",
+        4,
+        1,
+        10_000,
+    )
+    sparql_max_mb: int = _help(
+        "largest answer (MB) read from the remote endpoint; a larger one is refused (502) before it fills memory. "
+        "Measured as SPARQL JSON: every provision's text (provision_text, 53 rows) 0.06 MB, the whole graph as "
+        "SELECT * (2 959 rows) 0.73 MB; 64 leaves room for max_results rows 20x as wide as those",
+        64,
+        1,
+        100_000,
+    )
     host: str = _help("address the web server binds to", "127.0.0.1")
     port: int = _help("port of the web server", 7860, 1, 65_535)
     max_body_bytes: int = _help("largest HTTP request body accepted", 1_000_000, 1, 1_000_000_000)

@@ -1,8 +1,10 @@
 """SPARQL over the knowledge graph: named queries with bound values, and raw read-only queries with a
-time limit and a result cap. Embedded pyoxigraph store by default; rdflib's memory store for comparison.
+time limit and a result cap. Embedded pyoxigraph store by default; any SPARQL 1.1 endpoint when setting
+``sparql_endpoint`` is set (:mod:`fzqa.remote`, backend "remote"); rdflib's memory store for comparison.
 
 User values are never pasted into query text: named queries (ontology/queries/*.rq) get them as
-SEP-0007 substitutions (pyoxigraph) or ``initBindings`` (rdflib).
+SEP-0007 substitutions (pyoxigraph), ``initBindings`` (rdflib) or checked, escaped terms written in place of
+the variables (remote: the SPARQL 1.1 Protocol has no bindings).
 
 Untrusted text is read by a SPARQL 1.1 tokenizer first (UPDATE, SERVICE and deep nesting are refused from its
 tokens), then runs in a :class:`QueryService` worker: a process in a network namespace of its own, with an
@@ -518,7 +520,10 @@ def _to_term(value: Any) -> Any:
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     if isinstance(value, str) and re.match(r"^(https?|urn):[^\s<>\"]+$", value):
-        return ox.NamedNode(value)
+        try:
+            return ox.NamedNode(value)
+        except ValueError:  # not a valid IRI ("{" in it): as any other text, a literal that matches no IRI
+            pass
     return ox.Literal(str(value))
 
 
@@ -540,16 +545,23 @@ def graph_prefixes(path: Path) -> dict[str, str]:
 
 
 class KnowledgeGraph:
-    """The built graph in an embedded store (``backend`` "oxigraph", or "rdflib" for comparison)."""
+    """The built graph: in an embedded store (``backend`` "oxigraph", or "rdflib" for comparison), or on the
+    SPARQL endpoint of setting sparql_endpoint ("remote", the default when that setting is set)."""
 
-    def __init__(self, settings: Settings | None = None, backend: str = "oxigraph", path: Path | None = None):
+    def __init__(self, settings: Settings | None = None, backend: str | None = None, path: Path | None = None):
         self.settings = settings or load_settings()
         self.path = path or self.settings.kg / KG_TTL
-        if not self.path.is_file():
-            raise StoreError(f"{self.path} does not exist: run `fzqa build` first")
+        backend = backend or ("remote" if self.settings.sparql_endpoint else "oxigraph")
         self.backend = backend
         self.queries = load_named_queries(self.settings.ontology / "queries")
-        self.prefixes = graph_prefixes(self.path)
+        self.prefixes = graph_prefixes(self.path)  # {} when there is no local file (a remote store)
+        if backend == "remote":
+            from fzqa.remote import Endpoint
+
+            self.remote = Endpoint(self.settings)
+            return
+        if not self.path.is_file():
+            raise StoreError(f"{self.path} does not exist: run `fzqa build` first")
         if backend == "oxigraph":
             self.store = ox.Store()
             try:
@@ -562,10 +574,16 @@ class KnowledgeGraph:
             self.graph = Graph()
             self.graph.parse(self.path, format="turtle")
         else:
-            raise ValueError(f"unknown backend {backend!r}: use oxigraph or rdflib")
+            raise ValueError(f"unknown backend {backend!r}: use oxigraph, remote or rdflib")
 
     def __len__(self) -> int:
+        if self.backend == "remote":
+            return self.remote.count()
         return len(self.store) if self.backend == "oxigraph" else len(self.graph)
+
+    def describe(self) -> str:
+        """Where the graph is: "embedded: kg/fzqa-kg.ttl" or "remote: " and the endpoint's URL and graph."""
+        return f"remote: {self.remote.describe()}" if self.backend == "remote" else f"embedded: {self.path}"
 
     def select(self, name: str, **bindings: Any) -> list[dict[str, Any]]:
         """Run the named query ``name`` with ``bindings`` (None values stay unbound)."""
@@ -584,6 +602,13 @@ class KnowledgeGraph:
             assert isinstance(res, ox.QuerySolutions), f"named query {name} is not a SELECT"
             variables = [v.value for v in res.variables]
             return [{v: to_python(sol[v]) for v in variables if sol[v] is not None} for sol in res]
+        if self.backend == "remote":
+            from fzqa.remote import fill_bound, substitute
+
+            terms = {k: _to_term(v) for k, v in bound.items()}
+            # a named query is ours and answers in full, as from the embedded store (sparql_max_mb still holds)
+            got = self.remote.execute(substitute(q.text, terms), "SELECT", cap=sys.maxsize)
+            return fill_bound(got, terms).records()
         from rdflib import Literal, URIRef
 
         def rterm(v: Any) -> Any:
@@ -604,9 +629,12 @@ class KnowledgeGraph:
 
     def execute(self, query: str, form: str, max_results: int | None = None, deadline: float | None = None) -> Result:
         """Run a query that :func:`check_query` passed (``form`` is what it returned), cut to the result cap."""
-        if self.backend != "oxigraph":
-            raise ValueError("raw queries run on the oxigraph backend")
         cap = max_results or self.settings.max_results
+        if self.backend == "remote":
+            left = None if deadline is None else max(0.01, deadline - time.monotonic())
+            return self.remote.execute(query, form, cap, left)
+        if self.backend != "oxigraph":
+            raise ValueError("raw queries run on the oxigraph or remote backend")
         t0 = time.perf_counter()
         try:
             res = self.store.query(query)
@@ -817,9 +845,21 @@ class _Slot:
         self.stderr_path.unlink(missing_ok=True)
 
 
+class _RemoteSlot:
+    """A turn at the remote endpoint: the query runs there, from the caller's thread; ``workers`` turns at
+    once, handed out as fairly as the worker processes of the embedded store."""
+
+    proc = None
+    isolated, isolation = True, "queries run on the remote SPARQL endpoint"
+
+    def close(self) -> None:
+        pass
+
+
 class QueryService:
     """Runs untrusted SPARQL in worker processes that cannot reach the network and have a memory limit, so a
-    query over the time or memory limit is stopped for real. Fair to its clients: each may have
+    query over the time or memory limit is stopped for real; or, with setting sparql_endpoint, on that endpoint,
+    stopped at the time limit and cut to the result cap here. Fair to its clients: each may have
     ``query_client_share`` queries running or waiting, at most ``query_queue`` wait for a worker (first come,
     first served, for at most the time limit), and the others are told to come back (:class:`Busy`)."""
 
@@ -828,11 +868,19 @@ class QueryService:
     def __init__(self, settings: Settings | None = None, workers: int = 1, kg_path: Path | None = None):
         self.settings = settings or load_settings()
         self.kg_path = kg_path or self.settings.kg / KG_TTL
-        if not self.kg_path.is_file():
-            raise StoreError(f"{self.kg_path} does not exist: run `fzqa build` first")
-        ctx = mp.get_context("spawn")
-        self._slots = [_Slot(ctx, self.kg_path, self.settings) for _ in range(max(1, workers))]
-        self._free: list[_Slot] = list(self._slots)
+        self._remote: Any = None
+        self._slots: list[Any]
+        if self.settings.sparql_endpoint:
+            from fzqa.remote import Endpoint
+
+            self._remote = Endpoint(self.settings)
+            self._slots = [_RemoteSlot() for _ in range(max(1, workers))]
+        else:
+            if not self.kg_path.is_file():
+                raise StoreError(f"{self.kg_path} does not exist: run `fzqa build` first")
+            ctx = mp.get_context("spawn")
+            self._slots = [_Slot(ctx, self.kg_path, self.settings) for _ in range(max(1, workers))]
+        self._free: list[Any] = list(self._slots)
         self._cond = threading.Condition()
         self._waiting: deque[object] = deque()  # tickets of the requests waiting for a worker, in order
         self._clients: dict[str, int] = {}  # queries running or waiting, by client
@@ -846,13 +894,13 @@ class QueryService:
         """Workers (their process ids), how many are busy, requests waiting, queries by client."""
         with self._cond:
             return {
-                "workers": [s.proc.pid for s in self._slots],
+                "workers": [s.proc.pid for s in self._slots if s.proc is not None],
                 "busy": len(self._slots) - len(self._free),
                 "waiting": len(self._waiting),
                 "clients": dict(self._clients),
             }
 
-    def _acquire(self, client: str | None, wait: float) -> _Slot:
+    def _acquire(self, client: str | None, wait: float) -> Any:
         s = self.settings
         retry = max(1, math.ceil(s.query_timeout))  # by then a running query has ended or been stopped
         with self._cond:
@@ -895,7 +943,7 @@ class QueryService:
             if not self._clients[client]:
                 del self._clients[client]
 
-    def _release(self, slot: _Slot, client: str | None) -> None:
+    def _release(self, slot: Any, client: str | None) -> None:
         with self._cond:
             self._free.append(slot)
             self._uncount(client)
@@ -924,6 +972,10 @@ class QueryService:
         cap = max_results or self.settings.max_results
         slot = self._acquire(client, limit)
         try:
+            if self._remote is not None:
+                res = self._remote.execute(query, form, cap, limit)
+                body = res.serialize(fmt)
+                return Served(body, MEDIA_TYPES[fmt], res.form, res.truncated, len(res.rows) or len(res.triples))
             reply = self._ask(slot, (query, form, fmt, cap), limit)
         finally:
             self._release(slot, client)
@@ -960,6 +1012,8 @@ class QueryService:
     def close(self) -> None:
         for s in self._slots:
             s.close()
+        if self._remote is not None:
+            self._remote.close()
 
     def __enter__(self) -> QueryService:
         return self
