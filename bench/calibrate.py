@@ -149,7 +149,10 @@ def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -
             if best < answer:
                 chosen = set() if require else {k for k, _p in cands}
             else:
-                chosen = {k for k, p in cands if p >= keep or p == best}
+                top: dict[Any, float] = {}
+                for k, p in cands:  # each measure's best (qa.Assistant.focus)
+                    top[k[0]] = max(top.get(k[0], 0.0), p)
+                chosen = {k for k, p in cands if p >= keep or p == best or (p == top[k[0]] and p >= answer)}
             if chosen:
                 kept = chosen
                 break

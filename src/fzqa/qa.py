@@ -566,9 +566,10 @@ class Assistant:
         """Keep the candidates the evidence says answer the question's topic; all of them when it has no topic.
 
         Each candidate gets the evidence model's probability (see :meth:`evidence`); the question is answered when
-        the best one reaches ``calibration.answer``, and then every candidate reaching ``calibration.keep`` is cited
-        (the best always). Below that, nothing is kept, or every candidate when ``require`` is False (a structured
-        plan whose rows are the answer anyway). ``graph``: the candidates come from a named query, not search."""
+        the best one reaches ``calibration.answer``, and then every candidate reaching ``calibration.keep`` is cited,
+        the best always, and each measure's best when it reaches ``calibration.answer``. Below that, nothing is
+        kept, or every candidate when ``require`` is False (a structured plan whose rows are the answer anyway).
+        ``graph``: the candidates come from a named query, not search."""
         if not cands:
             return []
         if not self._topical(intent):
@@ -584,7 +585,10 @@ class Assistant:
         best = max(c.p for c in cands)
         if best < cal.answer:
             return [] if require else cands
-        return [c for c in cands if c.p >= cal.keep or c.p == best]
+        # each measure is weighed on its own too: its best provision is cited when it reaches the answer threshold,
+        # so a measure that treats the topic is never left out because the other one treats it more closely
+        top = {m: max(c.p for c in cands if c.measure == m) for m in {c.measure for c in cands}}
+        return [c for c in cands if c.p >= cal.keep or c.p == best or (c.p == top[c.measure] and c.p >= cal.answer)]
 
     @staticmethod
     def _topical(intent: Intent) -> bool:
