@@ -31,10 +31,11 @@ START_LIMIT = 90.0
 # Seconds the server gives one query before it stops it on its side (our own limit is query_timeout).
 SERVER_QUERY_SECONDS = 20
 
-# GROUP_CONCAT's order is not defined by SPARQL: these columns are compared as sets of their parts. Virtuoso
+# GROUP_CONCAT's order is not defined by SPARQL: these columns are compared as sets of their parts (Virtuoso 7.2
+# orders compare_measures' sharedTopics otherwise than the embedded store, and not always the same way). Virtuoso
 # 7.2 also writes a non-ASCII separator literal as "?" (measure_metadata's "、"; tried: \u escapes, charset
 # headers, SQL_UTF8_EXECS), so the issuers' parts are split at either.
-CONCAT = {"levels": ",", "itemised": ",", "issuers": "[、?]"}
+CONCAT = {"levels": ",", "itemised": ",", "issuers": "[、?]", "sharedTopics": ","}
 
 
 def canon(row: dict[str, Any]) -> str:
