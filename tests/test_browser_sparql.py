@@ -301,6 +301,26 @@ def test_english_translates_examples_named_queries_and_tabs(page: Any) -> None:
     assert aria == "SPARQL query"
 
 
+def test_a_result_on_screen_follows_the_language_switch(page: Any) -> None:
+    open_tab(page, "SPARQL")  # a new page: Chinese
+    replace_query(
+        page, "PREFIX fzqa: <https://w3id.org/fzqa#>\nSELECT ?n WHERE { ?n a fzqa:Norm } ORDER BY ?n LIMIT 60"
+    )
+    run_with_keys(page)
+    page.wait_for_function(
+        "() => (document.querySelector('#sparql-pager .pager-info')?.innerText || '').includes('共 60 行')",
+        timeout=WAIT,
+    )
+    assert "上一页" in page.locator("#sparql-pager").inner_text()
+    page.locator("#lang label", has_text="English").click()  # the same result, its pager and status in English
+    page.wait_for_function(
+        "() => (document.querySelector('#sparql-pager .pager-info')?.innerText || '').includes('of 60')",
+        timeout=WAIT,
+    )
+    assert "Previous" in page.locator("#sparql-pager").inner_text()
+    assert "rows" in page.locator("#sparql-status").inner_text()
+
+
 def test_one_h1_every_button_has_a_name_and_no_tab_scrolls_sideways(page: Any) -> None:
     assert page.locator("h1").count() == 1
     for i, tab in enumerate(("问答", "条文检索", "SPARQL", "图谱")):

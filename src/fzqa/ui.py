@@ -1498,13 +1498,25 @@ def build_ui(services: Services) -> gr.Blocks:
             html_table = results_html(res["headers"], res["bindings"], prefixes, lg)
             return ("", status, html_table, gr.update(value="", visible=False), *ups)
 
+        sparql_out = [sparql_error, sparql_status, table, graph_out, *downloads_out]
+        last_run = gr.State("")  # the query whose result is on screen, shown again in the other language on a switch
+
+        def run_and_keep(query: str, lg: str) -> tuple[Any, ...]:
+            return (*run_query(query, lg), query or "")
+
         # the editor's own text is what runs (the js hands it over; the textbox may lag a keystroke behind)
         run.click(
-            run_query,
+            run_and_keep,
             [editor, lang],
-            [sparql_error, sparql_status, table, graph_out, *downloads_out],
+            [*sparql_out, last_run],
             js="(q, l) => [window.fzqaSparql ? window.fzqaSparql.get() : q, l]",
         )
+
+        def rerun(query: str, lg: str) -> tuple[Any, ...]:
+            """The result on screen in the language just chosen (status, pager, sort labels, error text)."""
+            return run_query(query, lg) if query else tuple(gr.skip() for _ in sparql_out)
+
+        lang.change(rerun, [last_run, lang], sparql_out)
 
         # ---------------------------------------------------------------- events: browse
         b_in = [b_role, b_kinds, lang, b_yearly]
