@@ -1510,6 +1510,7 @@ def build_ui(services: Services) -> gr.Blocks:
             [editor, lang],
             [*sparql_out, last_run],
             js="(q, l) => [window.fzqaSparql ? window.fzqaSparql.get() : q, l]",
+            api_name="run_query",  # the name clients (and tests/test_hardening.py) call it by
         )
 
         def rerun(query: str, lg: str) -> tuple[Any, ...]:
