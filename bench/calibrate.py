@@ -253,6 +253,12 @@ SETS: dict[str, tuple[str, ...]] = {
         *_BASE,
         *(f"{q}_{f}" for q in ("q", "t") for f in ("dense", "dense_gap", *_SEARCH)),
     ),
+    "question+topic words (lexical)": (
+        *_BASE,
+        "q_dense",
+        "q_dense_gap",
+        *(f"{q}_{f}" for q in ("q", "tl") for f in _SEARCH),
+    ),
     "question+topic, dense as z-score": (
         *_BASE,
         *(f"{q}_{f}" for q in ("q", "t") for f in ("dense_z", "dense_z_gap", *_SEARCH)),
@@ -301,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     by_id = {q.id: q for q in questions}
     digest = hashlib.sha256("\n".join(f"{q.id}\t{q.q}\t{q.gold}\t{q.accept}" for q in questions).encode()).hexdigest()
     assistant = qa.get_assistant(settings)
+    assistant.all_features = True  # every feature recorded, so that --compare can weigh every set
     n_answerable = sum(q.answerable for q in questions)
     print(
         f"tune split of {args.file.name}: {len(questions)} questions ({n_answerable} answerable); "

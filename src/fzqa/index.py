@@ -303,6 +303,7 @@ class ClauseIndex:
         self._measure_of: NDArray[np.int_] = np.zeros(0, dtype=np.int_)
         self._article_key: list[tuple[str, int]] = []
         self._clause_words = ""  # every unit's passage text, bare (see _bare), one after the other
+        self._bare_texts: list[str] = []
         self._query_cache: dict[str, NDArray[np.float32]] = {}
 
     # ------------------------------------------------------------------ properties
@@ -388,6 +389,7 @@ class ClauseIndex:
         self._measure_of = np.array([ids[u.measure] for u in units], dtype=np.int_)
         self._article_key = [(u.measure, u.article) for u in units]
         self._clause_words = "\n".join(_bare(passage_text(u)) for u in units)
+        self._bare_texts = [_bare(u.text) for u in units]  # for the word-for-word test of every search
 
     # ------------------------------------------------------------------ save / load
     def save(self, directory: Path | str, corpus_hash: str | None = None) -> Path:
@@ -615,7 +617,7 @@ class ClauseIndex:
             phrase = said
             if len(phrase) >= 3:
                 for i in scores:
-                    if phrase in _bare(self.units[i].text):
+                    if phrase in self._bare_texts[i]:
                         scores[i] += 1.0 / (self.rrf_k + 1)
         named_ids = {self.measures.index(m) for m in named}
         order = sorted(scores, key=lambda i: (0 if int(self._measure_of[i]) in named_ids else 1, -scores[i], i))
@@ -642,10 +644,11 @@ class ClauseIndex:
             dense_query=embedded,
         )
 
-    def evidence(self, query: str) -> dict[tuple[str, int, int | None], Evidence]:
-        """Every unit's evidence for ``query`` (dense similarity, relative BM25 score, fused rank in its measure),
-        read the way :meth:`search_detailed` reads the query (same expansion, same embedded text)."""
-        result = self.search_detailed(query, k=len(self.units))
+    def evidence(self, query: str, mode: Mode = "fused") -> dict[tuple[str, int, int | None], Evidence]:
+        """Every unit's evidence for ``query`` (dense similarity, relative BM25 score, rank in its measure by the
+        ``mode`` ranking), read the way :meth:`search_detailed` reads the query (same expansion, same embedded text;
+        "lexical" embeds nothing and gives dense 0)."""
+        result = self.search_detailed(query, k=len(self.units), mode=mode)
         n = len(self.units)
         fused = {(h.measure, h.article, h.item): h.score for h in result.hits}
         cos = (

@@ -106,6 +106,9 @@ FEATURES = tuple(
                 for q in ("q", "t")
                 for f in ("dense", "dense_gap", "dense_z", "dense_z_gap", "lexical", "first", "inv_rank")
             ),
+            "tl_lexical",
+            "tl_first",
+            "tl_inv_rank",
         ]
     )
 )
@@ -463,6 +466,7 @@ class Assistant:
         self.measure_ids = tuple(m.id for m in self.lex.catalog)
         self._norm_texts = [norm_text(t) for t in self.provisions.values()]
         self.calibration = load_calibration()
+        self.all_features = False  # compute every evidence feature, not only the model's (bench/calibrate.py)
         self._unit_kinds: dict[tuple[str, int | None, int | None], tuple[str, ...]] = {}
         for u in index.units if index is not None else ():
             self._unit_kinds[(u.measure, u.article, u.item)] = tuple(u.kinds)
@@ -621,10 +625,16 @@ class Assistant:
         named query found it."""
         for c in cands:
             c.support = self.support(intent, c)
-        searched = {
-            "q": self._search_evidence(self._without_frame(intent.question)),
-            "t": self._search_evidence(self._topic_queries(intent)[0]),
+        # clause search for the question, for its topic alone (fused), and for its topic by words only (lexical, no
+        # embedding); a reading the model does not use is not computed (all of them while calibrating)
+        used = {f.split("_", 1)[0] for f in (FEATURES if self.all_features else self.calibration.features)}
+        topic = self._topic_queries(intent)[0]
+        readings = {
+            "q": (self._without_frame(intent.question), "fused"),
+            "t": (topic, "fused"),
+            "tl": (topic, "lexical"),
         }
+        searched = {r: self._search_evidence(q, mode) for r, (q, mode) in readings.items() if r in used}
         asked_kinds = set(intent.kinds)
         asked_roles = intent.roles[:1] or intent.hints
         rows = []
@@ -642,24 +652,26 @@ class Assistant:
             }
             for q, ev in searched.items():
                 dense, dense_z, lexical, rank = ev.get(c.key, (0.0, 0.0, 0.0, 10**6))
-                row |= {f"{q}_dense": dense, f"{q}_dense_z": dense_z, f"{q}_lexical": lexical}
-                row |= {f"{q}_first": float(rank == 1), f"{q}_inv_rank": 1.0 / rank}
+                if q != "tl":  # a lexical reading has no dense similarity
+                    row |= {f"{q}_dense": dense, f"{q}_dense_z": dense_z}
+                row |= {f"{q}_lexical": lexical, f"{q}_first": float(rank == 1), f"{q}_inv_rank": 1.0 / rank}
             rows.append(row)
         for f in ("support", "q_dense", "t_dense", "q_dense_z", "t_dense_z"):
-            top = max(r[f] for r in rows)
-            for r in rows:
-                r[f"{f}_gap"] = r[f] - top
+            if f in rows[0]:
+                top = max(r[f] for r in rows)
+                for r in rows:
+                    r[f"{f}_gap"] = r[f] - top
         return [{f: round(v, 6) for f, v in sorted(r.items())} for r in rows]
 
     def _search_evidence(
-        self, query: str
+        self, query: str, mode: str = "fused"
     ) -> dict[tuple[str, int | None, int | None], tuple[float, float, float, int]]:
         """Clause search's (dense, dense z-score, lexical, rank) for every unit, and for an itemised article the best
         of its items'; empty without an index."""
         out: dict[tuple[str, int | None, int | None], tuple[float, float, float, int]] = {}
         if self.index is None:
             return out
-        found = self.index.evidence(query)
+        found = self.index.evidence(query, mode="lexical" if mode == "lexical" else "fused")
         # the embedder's cosines crowd together (0.80–0.85 for most clauses): what tells is how far a clause stands
         # out from the others for this query, in standard deviations
         cos = [ev.dense for ev in found.values()]
