@@ -81,7 +81,10 @@ _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 
-QUERY_CACHE_SIZE = 256
+# recent query embeddings kept (1.5 KB each with the 384-dim default embedder: 3 MB). An answer embeds up to four
+# texts (the question, its topic words, and the same two for the evidence), so 256 held only ~60 questions and
+# bench/qa.py's 169 questions asked again missed every time (repeated p50 37 ms, the same as a first ask)
+QUERY_CACHE_SIZE = 2048
 # match_groups: a run of Chinese longer than this is a phrase or a sentence, not a keyword (95 % of the Chinese labels
 # of ontology/topics.ttl have 10 characters or fewer)
 MATCH_RUN_CHARS = 10
