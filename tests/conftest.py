@@ -40,3 +40,17 @@ def http(live: Any) -> Iterator[Any]:
 
     with httpx.Client(base_url=live.url, timeout=60, trust_env=False) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright (conftest_web.require_chromium: skipped locally, a failure in CI)."""
+    from conftest_web import CHROMIUM_ARGS, require_chromium
+
+    exe = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -13,9 +13,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -117,3 +119,34 @@ def require_chromium() -> str:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(msg + " (CI is set, so a missing browser is a failure)")
     pytest.skip(msg)
+
+
+SHOTS = Path("/tmp/fzqa-shots")  # screenshots the browser tests take (and look at)
+WAIT = 30_000  # ms a browser test waits for the app
+
+
+def app_page(browser: Any, live: Live, viewport: dict[str, int], **context: Any) -> Iterator[Any]:
+    """The app's page in a new browser context (Chinese locale); after the test, no request may have left the
+    server and no JavaScript error may have happened."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN", **context)
+    pg = ctx.new_page()
+    outside: list[str] = []
+    errors: list[str] = []
+    pg.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith((live.url, "data:", "blob:", "about:")) else None,
+    )
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(live.url + "/")
+    pg.wait_for_selector("#question textarea", timeout=WAIT)
+    yield pg
+    ctx.close()
+    assert outside == [], f"the page fetched from outside the server: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def pick(pg: Any, elem_id: str, option: str) -> None:
+    """Choose ``option`` in the Gradio dropdown ``elem_id``."""
+    pg.click(f"#{elem_id} input")
+    pg.locator(".options li.item", has_text=option).first.click()

@@ -17,44 +17,16 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest_web import CHROMIUM_ARGS, Live, require_chromium
+from conftest_web import SHOTS, WAIT, Live, app_page, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = Path("/tmp/fzqa-shots")
 COUNTY_MAYOR = "县长每年必须做什么？"
-WAIT = 30_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    exe = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser: Any, live: Live) -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    pg = ctx.new_page()
-    outside: list[str] = []
-    errors: list[str] = []
-    pg.on(
-        "request",
-        lambda r: outside.append(r.url) if not r.url.startswith((live.url, "data:", "blob:", "about:")) else None,
-    )
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(live.url + "/")
-    pg.wait_for_selector("#question textarea", timeout=WAIT)
-    yield pg
-    ctx.close()
-    assert outside == [], f"the page fetched from outside the server: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
+    yield from app_page(browser, live, {"width": 1400, "height": 1000})
 
 
 def ask(pg: Any, question: str) -> None:
@@ -64,12 +36,6 @@ def ask(pg: Any, question: str) -> None:
     pg.wait_for_function(
         "n => document.querySelectorAll('#chat .message-row').length >= n + 2", arg=before, timeout=WAIT
     )
-
-
-def pick(pg: Any, elem_id: str, option: str) -> None:
-    """Choose ``option`` in the Gradio dropdown ``elem_id``."""
-    pg.click(f"#{elem_id} input")
-    pg.locator(".options li.item", has_text=option).first.click()
 
 
 def open_tab(pg: Any, name: str) -> None:

@@ -11,17 +11,15 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest_web import CHROMIUM_ARGS, Live, require_chromium
+from conftest_web import WAIT, Live, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-WAIT = 30_000
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 CITE = 'a[href*="#fzqa-cite/"]'
 
@@ -42,17 +40,6 @@ CONTRAST_JS = """(el) => {
 NO_OVERFLOW_JS = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    exe = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 def open_page(browser: Any, live: Live, size: str) -> tuple[Any, Any, list[str]]:
     w, h = SIZES[size]
     ctx = browser.new_context(viewport={"width": w, "height": h}, locale="zh-CN", accept_downloads=True)
@@ -70,11 +57,6 @@ def ask(pg: Any, question: str) -> Any:
     pg.click("#send")
     pg.wait_for_function("n => document.querySelectorAll('#chat .bot-row').length > n", arg=before, timeout=WAIT)
     return pg.locator("#chat .bot-row").last
-
-
-def pick(pg: Any, elem_id: str, option: str) -> None:
-    pg.click(f"#{elem_id} input")
-    pg.locator(".options li.item", has_text=option).first.click()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -11,17 +11,14 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest_web import CHROMIUM_ARGS, Live, require_chromium
+from conftest_web import SHOTS, WAIT, Live, app_page, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = Path("/tmp/fzqa-shots")
-WAIT = 30_000
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 # WCAG 2.5.5 (AAA) / Apple and Android guidance: a touch target at least this tall on a phone
@@ -29,53 +26,18 @@ TOUCH = 44
 OVERFLOW_JS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    exe = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser: Any, live: Live, viewport: dict[str, int], **kw: Any) -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True, **kw)
-    pg = ctx.new_page()
-    outside: list[str] = []
-    errors: list[str] = []
-    pg.on(
-        "request",
-        lambda r: outside.append(r.url) if not r.url.startswith((live.url, "data:", "blob:", "about:")) else None,
-    )
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(live.url + "/")
-    pg.wait_for_selector("#question textarea", timeout=WAIT)
-    yield pg
-    ctx.close()
-    assert outside == [], f"the page fetched from outside the server: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
 @pytest.fixture
 def page(browser: Any, live: Live) -> Iterator[Any]:
-    yield from _open(browser, live, DESKTOP)
+    yield from app_page(browser, live, DESKTOP, accept_downloads=True)
 
 
 @pytest.fixture
 def phone(browser: Any, live: Live) -> Iterator[Any]:
-    yield from _open(browser, live, PHONE, is_mobile=True, has_touch=True)
+    yield from app_page(browser, live, PHONE, accept_downloads=True, is_mobile=True, has_touch=True)
 
 
 def open_tab(pg: Any, name: str) -> None:
     pg.get_by_role("tab", name=name).click()
-
-
-def pick(pg: Any, elem_id: str, option: str) -> None:
-    pg.click(f"#{elem_id} input")
-    pg.locator(".options li.item", has_text=option).first.click()
 
 
 def editor_text(pg: Any) -> str:
