@@ -50,11 +50,13 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from evalset import (  # noqa: E402
     EXTRA,
+    FRESH,
     QUESTIONS,
     SPLITS,
     TOPICS,
     Key,
     Question,
+    load_main,
     load_questions,
     load_topics,
     provision_texts,
@@ -259,7 +261,14 @@ def percentile(sorted_values: Sequence[float], p: float) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--file", "--questions", dest="file", type=Path, default=None, help=f"default {QUESTIONS.name}")
+    ap.add_argument(
+        "--file",
+        "--questions",
+        dest="file",
+        type=Path,
+        default=None,
+        help=f"default {QUESTIONS.name} (tune) + {FRESH.name} (holdout)",
+    )
     ap.add_argument("--split", choices=("all", *SPLITS), default="all", help="questions to ask (figures per split)")
     ap.add_argument("--topics", type=Path, default=TOPICS, help="covered-topics list for the 'silent measure' check")
     ap.add_argument("--no-topics", action="store_true", help="skip the covered-topics check")
@@ -278,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.corpus is None:
         settings = load_settings()
         ensure_built(settings)
-        qfile = args.file or QUESTIONS
+        qfile = args.file
     else:
         tmp = tempfile.TemporaryDirectory(prefix="fzqa-bench-")
         base = Path(tmp.name)
@@ -303,13 +312,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     lex = load_lexicon(settings)
     names = {m.id: [m.short, m.short_en, m.jurisdiction, m.jurisdiction_en, *m.aliases] for m in lex.catalog}
 
-    questions = [q for q in load_questions(qfile) if args.split in ("all", q.split)]
+    asked = load_questions(qfile) if qfile else load_main()
+    questions = [q for q in asked if args.split in ("all", q.split)]
     built = {k[0] for k in texts}
     absent = sorted({g[0] for q in questions for g in q.gold} - built)
     if absent:
         print(f"[corpus] gold cites measures not in the built corpus (they cannot be answered): {', '.join(absent)}")
     print(
-        f"{len(questions)} questions from {qfile} (split {args.split}); assistant loaded in {load_s:.2f}s, "
+        f"{len(questions)} questions from {qfile or QUESTIONS.name + ' + ' + FRESH.name} (split {args.split}); "
+        f"assistant loaded in {load_s:.2f}s, "
         f"warm-up answer {warm_s:.2f}s"
     )
     results: list[Result] = []

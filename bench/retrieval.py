@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from evalset import EXTRA, QUESTIONS, SPLITS, Question, load_questions, stage_corpus  # noqa: E402
+from evalset import EXTRA, FRESH, QUESTIONS, SPLITS, Question, load_main, load_questions, stage_corpus  # noqa: E402
 from evalset import Key as Gold  # noqa: E402
 
 from fzqa.embed import get_embedder  # noqa: E402
@@ -49,6 +49,7 @@ from fzqa.types import Hit, Unit  # noqa: E402
 MODES: tuple[str, ...] = ("lexical", "dense", "fused", "marked")
 KS = (1, 3, 5)
 MRR_DEPTH = 10
+
 
 def load_units(corpus_dir: Path = ROOT / "corpus") -> tuple[list[Unit], str, Any]:
     """Parse and extract the measures of ``corpus_dir`` as the pipeline does: (units, corpus hash, lexicon). A folder
@@ -153,7 +154,12 @@ def print_table(results: dict[str, dict[str, Scores]]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
-        "--file", "--questions", dest="questions", type=Path, default=None, help=f"default {QUESTIONS.name}"
+        "--file",
+        "--questions",
+        dest="questions",
+        type=Path,
+        default=None,
+        help=f"default {QUESTIONS.name} (tune) + {FRESH.name} (holdout)",
     )
     ap.add_argument("--split", choices=("all", *SPLITS), default="all", help="questions to score")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -166,8 +172,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     own = args.corpus.resolve() == (ROOT / "corpus").resolve()
-    args.questions = args.questions or (QUESTIONS if own else EXTRA)
-    questions = [q for q in load_questions(args.questions) if args.split in ("all", q.split)]
+    asked = load_questions(args.questions) if args.questions else load_main() if own else load_questions(EXTRA)
+    questions = [q for q in asked if args.split in ("all", q.split)]
     t0 = time.perf_counter()
     units, chash, lexicon = load_units(args.corpus)
     index = ClauseIndex.build(units, get_embedder(args.embedder), corpus_hash=chash, lexicon=lexicon)
@@ -175,10 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     absent = sorted({g[0] for q in questions for g in q.gold} - built)
     if absent:
         print(f"[corpus] gold cites measures not in the index (counted as misses): {', '.join(absent)}")
+    source = args.questions.name if args.questions else f"{QUESTIONS.name} + {FRESH.name}" if own else EXTRA.name
     print(
         f"{len(units)} units from {args.corpus}, embedder {index.embedder.name}, built in "
         f"{time.perf_counter() - t0:.1f}s; {sum(bool(q.gold) for q in questions)} answerable of {len(questions)} "
-        f"questions in {args.questions.name} (split {args.split})"
+        f"questions in {source} (split {args.split})"
     )
     if args.rrf_k is not None:
         index.rrf_k = args.rrf_k

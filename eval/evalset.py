@@ -1,22 +1,17 @@
 """Load, check and split the labelled question sets of eval/ (used by bench/qa.py and bench/retrieval.py).
 
     python eval/evalset.py check    # every gold/accept provision exists, fields are valid, splits follow the rule
-    python eval/evalset.py split    # (re)assign the split field of eval/questions.jsonl by the rule below
 
-The split rule (fixed, documented in eval/README.md): questions are grouped into strata by (type, lang). In each
-stratum the original dev questions (id ``dev-*``) are ``tune``; the others are ordered by the SHA-256 hex digest of
-their question text (UTF-8) and the first ones go to ``tune`` until the stratum has round(0.4 x size) tune questions
-(half rounds up); the rest are ``holdout``. The extra-corpus set is ``holdout`` as a whole.
+The split rule (documented in eval/README.md): every question of ``questions.jsonl`` is ``tune`` (its former
+holdout part was measured in aggregate several times by 2026-12-01 and was retired into tune on 2026-12-02);
+``fresh-questions.jsonl``, written afterwards from the measures' texts by someone who had not seen the assistant's
+code, thesauri or the other questions, is ``holdout`` as a whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,10 +22,10 @@ EVAL = ROOT / "eval"
 QUESTIONS = EVAL / "questions.jsonl"
 DEV = EVAL / "dev-questions.jsonl"
 EXTRA = EVAL / "extra-questions.jsonl"
+FRESH = EVAL / "fresh-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
-TUNE_SHARE = 0.4  # the brief: about 40 % tune, 60 % holdout
 TYPES = frozenset(
     {
         "role_duties",
@@ -137,7 +132,7 @@ def load_questions(path: Path) -> list[Question]:
         lang, style = str(d.get("lang", "zh")), str(d.get("style", "text"))
         if lang not in LANGS or style not in STYLES:
             raise EvalDataError(f"{where}: lang must be one of {LANGS}, style one of {STYLES}")
-        split = str(d.get("split", "tune" if path.name == DEV.name else "holdout"))
+        split = str(d.get("split", "tune" if path.name in (DEV.name, QUESTIONS.name) else "holdout"))
         if split not in SPLITS:
             raise EvalDataError(f"{where}: split must be one of {SPLITS}")
         role = d.get("role")
@@ -243,50 +238,24 @@ def check_keys(questions: Sequence[Question], known: dict[str, set[Key]], label:
 
 
 # ------------------------------------------------------------------------------------------- the split rule
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def assign_splits(questions: Sequence[Question]) -> dict[str, str]:
-    strata: dict[tuple[str, str], list[Question]] = defaultdict(list)
-    for q in questions:
-        strata[(q.type, q.lang)].append(q)
-    out: dict[str, str] = {}
-    for members in strata.values():
-        want = math.floor(TUNE_SHARE * len(members) + 0.5)
-        dev = [q for q in members if q.id.startswith("dev-")]
-        rest = sorted((q for q in members if not q.id.startswith("dev-")), key=lambda q: _digest(q.q))
-        tune = {q.id for q in dev} | {q.id for q in rest[: max(0, want - len(dev))]}
-        out.update({q.id: "tune" if q.id in tune else "holdout" for q in members})
-    return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def rewrite_splits(path: Path = QUESTIONS) -> dict[str, str]:
-    splits = assign_splits(load_questions(path))
-    lines = []
-    for _, d in _lines(path):
-        d["split"] = splits[str(d["id"])]
-        lines.append(json.dumps(d, ensure_ascii=False))
-    _write_atomic(path, "\n".join(lines) + "\n")
-    return splits
+def load_main() -> list[Question]:
+    """The questions over the two measures: ``questions.jsonl`` (tune) and ``fresh-questions.jsonl`` (holdout)."""
+    return load_questions(QUESTIONS) + (load_questions(FRESH) if FRESH.is_file() else [])
 
 
 def check_all() -> list[str]:
     problems: list[str] = []
     main = load_questions(QUESTIONS)
+    fresh = load_questions(FRESH) if FRESH.is_file() else []
     dev = load_questions(DEV)
     extra = load_questions(EXTRA)
     topics = load_topics(TOPICS)
     known = provisions(ROOT / "corpus")
     problems += check_keys(main, known, QUESTIONS.name)
     problems += check_keys(dev, known, DEV.name)
+    problems += check_keys(fresh, known, FRESH.name)
+    dup = {q.id for q in main} & {q.id for q in fresh}
+    problems += [f"{FRESH.name} {i}: id also used in {QUESTIONS.name}" for i in sorted(dup)]
     valid = set().union(*known.values())
     problems += [f"{TOPICS.name} {t.id}: {k} does not exist" for t in topics for k in t.gold if k not in valid]
     problems += check_keys(extra, provisions(EXTRA_CORPUS), EXTRA.name)
@@ -297,30 +266,22 @@ def check_all() -> list[str]:
             problems.append(f"{DEV.name} {q.id}: not the same question/gold in {QUESTIONS.name}")
         elif m.split != "tune":
             problems.append(f"{QUESTIONS.name} {q.id}: an original dev question must be in tune")
-    rule = assign_splits(main)
-    problems += [
-        f"{QUESTIONS.name} {q.id}: split {q.split} but the rule gives {rule[q.id]}"
-        for q in main
-        if q.split != rule[q.id]
-    ]
+    problems += [f"{QUESTIONS.name} {q.id}: questions.jsonl is tune" for q in main if q.split != "tune"]
+    problems += [f"{FRESH.name} {q.id}: the fresh set is holdout" for q in fresh if q.split != "holdout"]
     problems += [f"{EXTRA.name} {q.id}: the extra set is holdout" for q in extra if q.split != "holdout"]
     return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["split"]:
-        splits = rewrite_splits()
-        n = sum(v == "tune" for v in splits.values())
-        print(f"{QUESTIONS}: {n} tune, {len(splits) - n} holdout")
-        return 0
     if args == ["check"]:
         problems = check_all()
         for p in problems:
             print(p)
-        main_qs = load_questions(QUESTIONS)
+        main_qs = load_main()
         print(
-            f"{len(main_qs)} questions, {len(load_questions(EXTRA))} extra, {len(load_topics())} covered topics: "
+            f"{len(main_qs)} questions ({sum(q.split == 'holdout' for q in main_qs)} holdout), "
+            f"{len(load_questions(EXTRA))} extra, {len(load_topics())} covered topics: "
             f"{'OK' if not problems else f'{len(problems)} problems'}"
         )
         return 1 if problems else 0
