@@ -787,8 +787,9 @@ class Assistant:
         if kind is None and intent.kinds == ("obligation",):
             kind = "obligation"  # "what are the duties of …": duties, not principles or sanctions
         rows = self._rows_for_measures("role_norms", intent, trace, role=self._asked_role_iri(intent), kind=kind)
-        if kind is None:
-            rows = [r for r in rows if r["kind"] not in ("scope", "meta")]
+        if kind is None:  # "what does X do": what X must, must not or may do, not the principles X upholds, the
+            # sanctions X faces (asked for, they are the sanctions type's) or the scope and meta rules
+            rows = [r for r in rows if r["kind"] not in ("scope", "meta", "principle", "sanction", "reward")]
         return _merge(rows), "role_norms"
 
     def _gather_frequency(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
