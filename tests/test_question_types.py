@@ -20,6 +20,10 @@ def assistant(built: None) -> Iterator[Assistant]:
 EXAMPLES = {
     "provision": ["广西办法第六条第（三）项讲的是什么？", "What does article 8 of the Guizhou measure say?"],
     "structure": ["广西的办法总共多少条？", "How many articles does each measure have?"],
+    "item_count": [
+        "县长的法治职责一共有几项？",
+        "How many kinds of misconduct does Guizhou hold leaders accountable for?",
+    ],
     "metadata": ["广西办法是哪些单位印发的？", "Who issued the Guangxi measure?"],
     "meta_rule": ["贵州办法从哪天开始施行？", "Who interprets the Guangxi measure?"],
     "coverage": ["副县长适用这个办法吗？", "Does the measure apply to a township head?"],
@@ -92,3 +96,15 @@ def test_headlines_come_from_the_wording_data(assistant: Assistant) -> None:
     assert a.answer.splitlines()[0].startswith("县长" + head) and what in a.answer.splitlines()[0]
     b = assistant.ask("What must a county mayor do each year?")
     assert wording["annual_duties"]["duties"]["en"] in b.answer.splitlines()[0]
+
+
+@pytest.mark.parametrize("question", ["党委主要负责人的主要职责有几项？", "How many duties does a mayor have?"])
+def test_a_count_of_listed_items_cites_each_itemised_list_with_its_number(assistant: Assistant, question: str) -> None:
+    from fzqa.corpus import cn_numeral
+
+    a = assistant.ask(question)
+    assert a.details["plan"] == "item_count" and a.citations and not a.abstained
+    for c in a.citations:
+        n = sum(1 for k in assistant.provisions if k[:2] == (c.measure, c.article) and k[2] is not None)
+        assert c.item is None and n > 0
+        assert f"{n} items" in a.summary or f"列有{cn_numeral(n)}项" in a.summary

@@ -25,8 +25,6 @@ CONSTRUCT = "CONSTRUCT { ?m <http://purl.org/dc/terms/identifier> ?m } WHERE { ?
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-
-
 def wrapper(live: Live, query: str, fmt: str) -> SPARQLWrapper:
     sw = SPARQLWrapper(live.url + "/sparql")
     sw.setQuery(query)

@@ -87,8 +87,6 @@ def listener() -> Iterator[Listener]:
     lst.close()
 
 
-
-
 @pytest.fixture(scope="module")
 def settings() -> Settings:
     return load_settings({"root": ROOT})

@@ -104,8 +104,10 @@ def clean_text(text: str, max_chars: int = MAX_CHARS) -> str:
     if len(text) > 4 * max_chars:  # do not scan 100k characters we are going to drop anyway
         text = text[: 4 * max_chars]
     # an invisible character (Cf: zero-width, bidi, soft hyphen; Cs: lone surrogate) is dropped, not a word break
-    chars = ["" if (cat := unicodedata.category(c)) in ("Cf", "Cs") else " " if cat in ("Cc", "Co", "Cn") else c
-             for c in text]
+    chars = [
+        "" if (cat := unicodedata.category(c)) in ("Cf", "Cs") else " " if cat in ("Cc", "Co", "Cn") else c
+        for c in text
+    ]
     out = _WS.sub(" ", "".join(chars)).strip()
     return out[:max_chars]
 

@@ -484,21 +484,29 @@ class Extractor:
                 opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
                 # a condition (…的,) belongs to the norm that follows it: 党员依法受到刑事责任追究的,党组织应当…
                 condition_open = so_far.rstrip(" ,").endswith("的")
-                starts_new = cur is not None and not condition_open and (
-                    prohibition_open
-                    or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
-                    # a new object (对…) after a complete norm; after a bare condition (违反…等,对直接责任者…,
-                    # 给予…) it is that condition's norm
-                    or (
-                        self.lex.has_cue("newNormCue", body) is not None
-                        and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                starts_new = (
+                    cur is not None
+                    and not condition_open
+                    and (
+                        prohibition_open
+                        or (freq and cur_freq)  # a second frequency is a second norm (每季度…, 任期内…)
+                        # a new object (对…) after a complete norm; after a bare condition (违反…等,对直接责任者…,
+                        # 给予…) it is that condition's norm
+                        or (
+                            self.lex.has_cue("newNormCue", body) is not None
+                            and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                        )
+                        or any(
+                            p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^")
+                        )
+                        or body.startswith("不得")
+                        # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
+                        or (self.subject_of(body) is not None and not opener)
+                        # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
+                        or (
+                            body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None
+                        )
                     )
-                    or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
-                    or body.startswith("不得")
-                    # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
-                    or (self.subject_of(body) is not None and not opener)
-                    # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
-                    or (body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None)
                 )
                 if cur is None or starts_new:
                     if cur is not None:

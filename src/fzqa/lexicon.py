@@ -45,7 +45,6 @@ def norm_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-
 @dataclass(frozen=True)
 class Role:
     iri: str

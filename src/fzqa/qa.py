@@ -747,6 +747,34 @@ class Assistant:
     def _gather_structure(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         return self._measure_facts("measure_structure", intent, trace), "structure"
 
+    def _gather_item_count(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        """党委主要负责人的职责有几项 / 规定了几种问责情形: what the question would list (the next type that reads
+        it), cited as the itemised articles that list it; the answer gives each article's number of items."""
+        rest = QUESTION_TYPES[[qt.code for qt in QUESTION_TYPES].index("item_count") + 1 :]
+        listing = next(qt for qt in rest if qt.code not in META_TYPES and qt.applies(intent))
+        cands, _plan = listing.gather(self, intent, trace)
+        if listing.focus != "none":
+            cands = self.focus(intent, cands, require=False, graph=listing.graph)
+        found: dict[tuple[str, int], set[int | None]] = {}
+        for c in cands:
+            if c.article is not None:
+                found.setdefault((c.measure, c.article), set()).add(c.item)
+        lists = []
+        for (m, a), items in found.items():
+            whole = Cand(m, a, None, quotes=[self.provisions[(m, a, None)]])
+            n = self._items(whole)
+            # an itemised article that lists what was asked: most of its items are among what was found (one item
+            # of another list, 约谈 of departments among the duties, is not that list)
+            if n and (None in items or 2 * len(items - {None}) > n):
+                lists.append(whole)
+        return lists, "item_count"
+
+    def _items(self, c: Cand) -> int:
+        n = 0
+        while (c.measure, c.article, n + 1) in self.provisions:
+            n += 1
+        return n
+
     def _gather_metadata(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         return self._measure_facts("measure_metadata", intent, trace), "metadata"
 
@@ -1045,6 +1073,9 @@ class Assistant:
                     continue
                 quotes = self._best_quotes(intent, c) if plan in ("search", "compare") else c.quotes
                 quote = " … ".join(quotes) if quotes else self.provisions[c.key]
+                if plan == "item_count":
+                    n = self._items(c)
+                    quote = (f"{n} items: " if en else f"共{cn_numeral(n)}项：") + quote
                 freq = self._freq_words(c, intent.lang)
                 who = (
                     f"{c.bearer}："
@@ -1104,6 +1135,14 @@ class Assistant:
             return line + (where if cited else "") + ("." if en else "。")
         if plan in ("metadata", "structure"):
             return ""  # the answer's lines are already the facts, one per measure
+        if plan == "item_count":
+            counts = [
+                f"{cite(c.measure, c.article, c.item, self.lex)}: {self._items(c)} items"
+                if en
+                else f"{cite(c.measure, c.article, c.item, self.lex)}列有{cn_numeral(self._items(c))}项"
+                for c in sorted(cands, key=_order(self.measure_ids))
+            ]
+            return sep.join(counts) + ("." if en else "。")
         said: dict[str, tuple[str, list[str]]] = {}  # words without punctuation → (words, citations)
         for c in sorted(cands, key=_order(self.measure_ids)):
             if c.article is None or c.closest:
@@ -1442,6 +1481,13 @@ def _kind_asked(i: Intent) -> bool:
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     # 第六条第（六）项是什么 / art. 6(6)
     QuestionType("provision", lambda i: bool(i.provisions), Assistant._gather_provision, on_empty="no-provision"),
+    # 党委主要负责人的职责有几项 / 贵州规定了几种问责情形: the itemised articles listing them, with their counts
+    QuestionType(
+        "item_count",
+        lambda i: "structure" in i.facts and bool(i.roles or set(i.kinds) & {"obligation", "prohibition", "sanction"}),
+        Assistant._gather_item_count,
+        on_empty="role",  # as the role types: nothing at the period asked (how long is a term …) is said so
+    ),
     # 贵州办法一共有多少条 (not: 党委主要负责人的职责有几项, which is about a role's duties)
     QuestionType(
         "structure",
@@ -1496,6 +1542,10 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     QuestionType("norms_by_kind", _kind_asked, Assistant._gather_norms_by_kind, "require"),
     # anything else: clause search
     QuestionType("search", lambda i: True, Assistant._gather_search, "require", "abstain", graph=False),
+)
+# types about the measure or one provision, not about what it lists (item_count does not delegate to them)
+META_TYPES = frozenset(
+    {"provision", "structure", "item_count", "metadata", "meta_rule", "coverage", "compare", "cited"}
 )
 # where a type that finds nothing turns to
 SEARCH_TYPES = {qt.code: qt for qt in QUESTION_TYPES if qt.code in ("compare", "search")}

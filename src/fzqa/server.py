@@ -655,9 +655,7 @@ def worker_app() -> FastAPI:
     return app
 
 
-def serve(
-    host: str | None = None, port: int | None = None, settings: Settings | None = None, workers: int = 1
-) -> None:
+def serve(host: str | None = None, port: int | None = None, settings: Settings | None = None, workers: int = 1) -> None:
     """Build what is missing, load graph and index, then serve until interrupted; ``workers`` > 1 runs that
     many processes behind the one port (uvicorn's workers), each with its own graph and index, loaded from
     the same files, serving the API and /sparql but not the UI (see :func:`worker_app`); their settings then
