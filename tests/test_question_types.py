@@ -108,3 +108,19 @@ def test_a_count_of_listed_items_cites_each_itemised_list_with_its_number(assist
         n = sum(1 for k in assistant.provisions if k[:2] == (c.measure, c.article) and k[2] is not None)
         assert c.item is None and n > 0
         assert f"{n} items" in a.summary or f"列有{cn_numeral(n)}项" in a.summary
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [("市政府每年要办几次法治讲座？", "政府主要负责人"), ("州委每年要办几次法治讲座？", "党委主要负责人")],
+)
+def test_an_organ_named_without_a_post_keeps_the_rows_its_principal_bears(
+    assistant: Assistant, question: str, role: str
+) -> None:
+    a = assistant.ask(question)
+    assert a.citations and not a.abstained
+    borne = {
+        (str(r["measure"]).rsplit("/", 1)[-1], r.get("article"), r.get("item"))
+        for r in assistant.kg.select("role_norms", role=assistant.lex.roles[role].iri)
+    }
+    assert {(c.measure, c.article, c.item) for c in a.citations} <= borne

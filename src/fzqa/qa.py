@@ -917,6 +917,11 @@ class Assistant:
         weighed = list(cands)
         if qt.focus != "none":
             cands = self.focus(intent, cands, require=qt.focus == "require" and not about_objects, graph=qt.graph)
+        if qt.graph and intent.hints and not intent.roles:
+            # 县政府每年要办几场讲座: of the graph's rows, those the hinted role bears, when it bears any (a hint
+            # that bears none of them only ranks: the evidence's bearer feature)
+            own = [c for c in cands if any(self._related(h, b) for h in intent.hints for b in c.bearers)]
+            cands = own or cands
         if qt.min_count and intent.min_count:  # 每年至少2次: those that set that many
             cands = [c for c in cands if (c.min_count or 1) >= intent.min_count]
         if qt.closest and cands and self._topical(intent):
