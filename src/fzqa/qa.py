@@ -848,9 +848,11 @@ class Assistant:
             measure = intent.measures[0]
         role = intent.roles[0] if intent.roles else None  # a named role keeps the search to its clauses
         hits = self.index.search(intent.question, k=8, measure=measure, role=role)
-        if intent.topic:  # the topic words alone, without the question's frame, find what the frame drowns
-            words = " ".join(dict.fromkeys(self._core(t) for t in intent.topic))  # 普法方面 → 普法
-            hits = self.index.search(words, k=8, measure=measure, role=role) + hits
+        # the topic alone (the query the evidence weighs too, so its embedding is computed once), without the
+        # question's frame, finds what the frame drowns
+        topic = self._topic_queries(intent)[0]
+        if topic != intent.question:
+            hits = self.index.search(topic, k=8, measure=measure, role=role) + hits
         cands: dict[tuple[str, int | None, int | None], Cand] = {}
         for h in hits:
             key = (h.measure, h.article, h.item)
