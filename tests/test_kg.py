@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV
+from rdflib.namespace import OWL, PROV, SKOS
 
 from fzqa import kg, pipeline
 from fzqa.corpus import CorpusError, clean
@@ -126,6 +126,20 @@ def test_shacl_does_not_depend_on_the_data_graphs_prefixes(settings: Settings, c
     assert "fzqa" not in {p for p, _ in bare.namespaces()}
     v = kg.validate(bare, settings.ontology / "shapes.ttl")
     assert v.conforms, v.report
+
+
+def test_shacl_refuses_a_role_deeper_than_the_two_steps_coverage_walks(settings: Settings) -> None:
+    """coverage.rq walks skos:broader in two written-out steps; the shapes keep the thesaurus within them."""
+    g = Graph()
+    for name in ("fzqa.ttl", "roles.ttl"):
+        g.parse(settings.ontology / name, format="turtle")
+    assert kg.validate(g, settings.ontology / "shapes.ttl").conforms  # the thesaurus as it is
+    deputy = URIRef("https://w3id.org/fzqa/role/testDeputyCountyMayor")
+    g.add((deputy, RDF.type, FZQA.Post))
+    g.add((deputy, SKOS.broader, URIRef("https://w3id.org/fzqa/role/countyMayor")))  # → 政府主要负责人 → 党政主要负责人
+    v = kg.validate(g, settings.ontology / "shapes.ttl")
+    assert not v.conforms and v.violations == 1, v.report
+    assert "more than two skos:broader steps" in v.report and "testDeputyCountyMayor" in v.report
 
 
 def test_reasoner_reports_an_inconsistent_graph(committed: Graph) -> None:
