@@ -335,6 +335,7 @@ class ClauseIndex:
         self._article_key: list[tuple[str, int]] = []
         self._clause_words = ""  # every unit's passage text, bare (see _bare), one after the other
         self._bare_texts: list[str] = []
+        self._words_of: dict[str, str] | None = None  # each measure's bare passage texts (_measure_words)
         self._query_cache: dict[str, NDArray[np.float32]] = {}
 
     # ------------------------------------------------------------------ properties
@@ -421,6 +422,7 @@ class ClauseIndex:
         self._article_key = [(u.measure, u.article) for u in units]
         self._clause_words = "\n".join(_bare(passage_text(u)) for u in units)
         self._bare_texts = [_bare(u.text) for u in units]  # for the word-for-word test of every search
+        self._words_of = None
 
     # ------------------------------------------------------------------ save / load
     def save(self, directory: Path | str, corpus_hash: str | None = None) -> Path:
@@ -849,23 +851,32 @@ class ClauseIndex:
 
     def _scope_units(self, roles: Sequence[str]) -> set[int]:
         """The scope rules that answer for a role named in the query when the measures do not give it duties of its
-        own: every unit of kind scope for a post no bearer role is above (村支书: the measures do not reach it); the
-        scope units borne by the role's bearer for a role covered by reference (乡长: 参照执行, ontology/roles.ttl
-        fzqa:appliesDutiesOf)."""
+        own: the units of kind scope of every measure whose text never names a post that no bearer role is above
+        (村支书: such a measure does not reach it; a regulation that names 村党组织书记 does); the scope units borne by
+        the role's bearer for a role covered by reference (乡长: 参照执行, ontology/roles.ttl fzqa:appliesDutiesOf)."""
         lex = self.lexicon
         out: set[int] = set()
         for r in roles:
             above = lex.ancestors(r)
-            unreached = all(lex.roles[a].is_post for a in above)
-            by_reference = bool(lex.applies_duties_of(r))
-            if not unreached and not by_reference:
-                continue
-            out.update(
-                i
-                for i, u in enumerate(self.units)
-                if "scope" in u.kinds and (unreached or any(b in above for b in u.roles))
-            )
+            role = lex.roles[r]
+            if all(lex.roles[a].is_post for a in above):
+                names = [w for w in (_bare(t) for t in (role.label, *role.alt_zh)) if w]
+                silent = {m for m, text in self._measure_words().items() if not any(w in text for w in names)}
+                out.update(i for i, u in enumerate(self.units) if "scope" in u.kinds and u.measure in silent)
+            elif lex.applies_duties_of(r):
+                out.update(
+                    i for i, u in enumerate(self.units) if "scope" in u.kinds and any(b in above for b in u.roles)
+                )
         return out
+
+    def _measure_words(self) -> dict[str, str]:
+        """Each measure's passage texts, bare (see _bare), one after the other."""
+        if self._words_of is None:
+            parts: dict[str, list[str]] = {}
+            for u in self.units:
+                parts.setdefault(u.measure, []).append(_bare(passage_text(u)))
+            self._words_of = {m: "\n".join(ps) for m, ps in parts.items()}
+        return self._words_of
 
     def _diversify(self, order: Sequence[int], k: int) -> list[int]:
         """At most per_article units of one article in the top k, unless too few other articles remain."""
