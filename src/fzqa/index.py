@@ -13,9 +13,13 @@ two rankings by reciprocal rank (RRF):
   the query names a topic, the query embedded is the query followed by the topic's clause words (an English or
   colloquial query and the Chinese clause rarely meet in the embedding space on their own).
 
-Then: units whose roles are related to a role named in the query get a small prior; a measure named in the query
-(贵州, Guangxi) puts that measure's units first; and the top k are diversified so that one article cannot take
-more than ``per_article`` places while other articles remain.
+Then: units whose roles are related to a role named in the query get a small prior (the narrowest role named
+decides); units stating a period or a kind of norm the query asks for (每年, 不得, 问责: ontology/questions.ttl) get
+a smaller one; the scope rules get a rank-1 bonus for a post the measure never names and no bearer role is above
+(村支书) and, for a role covered by reference (乡长), the reference rule (参照执行) that grounds its duties; a
+measure named in the query (贵州, Guangxi) puts that measure's units first, and a provision cited by number
+(第六条第（五）项, Article 6, item 2) comes next, before the rest; and the top k are diversified so that one article
+cannot take more than ``per_article`` places while other articles remain.
 
 On disk the index is a folder (see ``save``): ``manifest.json``, ``units.jsonl``, ``vectors.npy`` and the BM25
 arrays in ``lexical/``. ``manifest.json`` records the format version, the embedder and its dimension, the unit
