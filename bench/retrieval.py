@@ -167,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rrf-k", type=int, default=None)
     ap.add_argument("--per-article", type=int, default=None)
     ap.add_argument("--role-prior", type=float, default=None)
+    ap.add_argument("--facet-prior", type=float, default=None)
     ap.add_argument("--sweep", action="store_true", help="grid over rrf-k, per-article and role prior (fused)")
     ap.add_argument("-v", "--verbose", action="store_true", help="per-question fused ranks")
     args = ap.parse_args(argv)
@@ -193,7 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         index.per_article = args.per_article
     if args.role_prior is not None:
         index.role_prior = args.role_prior
-    print(f"rrf_k={index.rrf_k} per_article={index.per_article} role_prior={index.role_prior}\n")
+    if args.facet_prior is not None:
+        index.facet_prior = args.facet_prior
+    print(
+        f"rrf_k={index.rrf_k} per_article={index.per_article} role_prior={index.role_prior} "
+        f"facet_prior={index.facet_prior}\n"
+    )
     print_table(table(index, questions))
 
     if args.verbose:

@@ -66,7 +66,7 @@ def synthetic(units: list[Unit], scale: int) -> list[Unit]:
 
 
 def child(scale: int, rounds: int, embed_limit: int, embedder_spec: str) -> dict[str, object]:
-    base, _ = load_units()
+    base, _, _ = load_units()
     units = synthetic(base, scale)
     emb = get_embedder(embedder_spec)
     questions = [q.q for q in load_questions(ROOT / "eval" / "dev-questions.jsonl")]

@@ -311,3 +311,98 @@ def test_true_matches_contain_the_query_words_or_the_thesaurus_words(index: Clau
     # an English word no thesaurus knows is not looked for in Chinese clauses: nothing can be marked
     assert index.match_groups("salary") == ()
     assert matched_words(passage("guizhou-2020", 6, 6), ()) == ()
+
+
+# ---------------------------------------------------------------------------------------------------- reading the query
+
+
+def test_provisions_cited_by_number_are_read_in_chinese_and_english() -> None:
+    from fzqa.index import cited_provisions
+
+    assert cited_provisions("贵州实施办法第六条第五项规定了什么？") == ((6, 5),)
+    assert cited_provisions("第五条第（六）项") == cited_provisions("第5条(6)") == ((5, 6),)
+    assert cited_provisions("第十一条和第十二条") == ((11, None), (12, None))
+    assert cited_provisions("What does Article 6, item 2 require? And art. 7(3)?") == ((6, 2), (7, 3))
+    assert cited_provisions("第一责任人要做什么") == () and cited_provisions("the art of law") == ()
+
+
+def test_a_provision_cited_by_number_comes_first(index: ClauseIndex) -> None:
+    from fzqa.corpus import cn_numeral
+
+    for u in index.units:
+        name = "广西" if u.measure == "guangxi-2018" else "贵州"
+        en = "Guangxi" if u.measure == "guangxi-2018" else "Guizhou"
+        if u.item is None:
+            queries = [
+                f"{name}办法第{cn_numeral(u.article)}条讲的是什么？",
+                f"What does Article {u.article} of the {en} measure say?",
+            ]
+        else:
+            queries = [
+                f"{name}第{cn_numeral(u.article)}条第（{cn_numeral(u.item)}）项是什么内容？",
+                f"What does Article {u.article}, item {u.item} of the {en} measure require?",
+            ]
+        for q in queries:
+            top = index.search(q, k=3)[0]
+            assert (top.measure, top.article, top.item) == (u.measure, u.article, u.item), q
+    # no measure named: the article of each measure, before any other
+    hits = index.search("第七条规定了什么？", k=3)
+    assert {(h.measure, h.article) for h in hits[:2]} == {("guangxi-2018", 7), ("guizhou-2020", 7)}
+
+
+def test_the_scope_rules_answer_for_posts_the_measures_do_not_reach(index: ClauseIndex) -> None:
+    lex = index.lexicon
+    unreached = [r for r, v in lex.roles.items() if v.is_post and all(lex.roles[a].is_post for a in lex.ancestors(r))]
+    assert {"村党组织书记", "村民委员会主任", "国有企业主要负责人"} <= set(unreached)
+    for r in unreached:
+        for q in (f"{r}每年要做什么？", f"What must a {lex.roles[r].label_en} do?"):
+            top = index.search(q, k=4)
+            assert all("scope" in _unit(index, h.measure, h.article, h.item).kinds for h in top), (q, top)
+
+
+def test_the_reference_rule_grounds_roles_covered_by_reference(index: ClauseIndex) -> None:
+    lex = index.lexicon
+    by_reference = [r for r in lex.roles if lex.applies_duties_of(r) and not lex.roles[r].unspecified]
+    assert {"乡镇长", "局长"} <= set(by_reference)
+    for r in by_reference:
+        hits = index.search(f"{r}每年要做什么？", k=5)
+        assert {(h.article, h.item) for h in hits[:2]} == {(10, None)}, (r, hits)  # 参照本实施办法执行
+        assert any(h.article not in (2, 10) for h in hits)  # and the duties it takes by that rule
+
+
+def test_a_period_or_kind_asked_for_ranks_the_units_that_state_it(index: ClauseIndex) -> None:
+    def scores(q: str) -> dict[tuple[str, int, int | None], float]:
+        return {(h.measure, h.article, h.item): h.score for h in index.search(q, k=len(index))}
+
+    saved = index.facet_prior
+    try:
+        for q, period, kind in (
+            ("What must a county mayor do every year?", "year", None),
+            ("县委书记年底要做什么？", "year-end", None),
+            ("领导不得做哪些事？", None, "prohibition"),
+        ):
+            index.facet_prior = 0.0
+            before = scores(q)
+            index.facet_prior = saved
+            after = scores(q)
+            for u in index.units:
+                key = (u.measure, u.article, u.item)
+                stated = period in u.periods or kind in u.kinds
+                gain = round(after[key] - before[key], 6)
+                assert gain == pytest.approx(saved / (index.rrf_k + 1) if stated else 0.0, abs=2e-6), (q, key)
+    finally:
+        index.facet_prior = saved
+
+
+def test_a_measure_that_names_the_post_is_not_answered_by_its_scope_rule() -> None:
+    # x names the village post (it reaches it), y does not: only y's scope rule answers for a village secretary
+    units = [
+        Unit("x", 1, None, "本规定适用于村党组织书记和村民委员会主任。", kinds=("scope",)),
+        Unit("x", 2, None, "村党组织书记应当带头遵守法律。", kinds=("obligation",)),
+        Unit("y", 1, None, "本规定适用于县级以上地方党委和政府主要负责人。", kinds=("scope",)),
+        Unit("y", 2, None, "党委主要负责人应当每年听取汇报。", roles=("党委主要负责人",), kinds=("obligation",)),
+    ]
+    small = ClauseIndex.build(units, get_embedder(DEFAULT_EMBEDDER))
+    order = [(h.measure, h.article) for h in small.search("村支书每年要做什么？", k=4)]
+    assert order.index(("y", 1)) < order.index(("x", 1)), order
+    assert order[0] == ("y", 1), order

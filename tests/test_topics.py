@@ -136,6 +136,9 @@ def test_a_broken_thesaurus_is_refused_with_the_place(tmp_path: Path) -> None:
         ("How should leaders explain the law to the public?", {"lawPopularisation"}),
         ("What happens if a leader covers up wrongdoing?", {"condoning"}),
         ("rule-of-law building", {"ruleOfLawBuilding"}),
+        ("Which principles apply when promoting the rule of law?", {"principles", "ruleOfLawBuilding"}),  # no cadreUse
+        ("一把手在法治建设里扮演什么角色", {"ruleOfLawBuilding", "organiserRole"}),
+        ("Can a leader override the law?", {"powerOverLaw"}),
     ],
 )
 def test_concepts_found_in_users_words(th: TopicThesaurus, text: str, concepts: set[str]) -> None:
@@ -226,6 +229,12 @@ SEARCHES: list[tuple[str, list[Gold]]] = [
     ("What if a leader fails to perform these duties?", _both(9)),
     # the workforce
     ("What is required of the legal workforce?", _both(5, 5)),
+    ("选干部要看什么", _both(5, 5)),
+    # the first responsible person's place (art. 4)
+    ("党政一把手在法治建设中是什么角色？", _both(4)),
+    ("What role do principal leaders play in building the rule of law?", _both(4)),
+    # major decisions include major projects
+    ("上大项目要不要听取群众意见", _both(6, 2)),
 ]
 
 

@@ -13,9 +13,13 @@ two rankings by reciprocal rank (RRF):
   the query names a topic, the query embedded is the query followed by the topic's clause words (an English or
   colloquial query and the Chinese clause rarely meet in the embedding space on their own).
 
-Then: units whose roles are related to a role named in the query get a small prior; a measure named in the query
-(贵州, Guangxi) puts that measure's units first; and the top k are diversified so that one article cannot take
-more than ``per_article`` places while other articles remain.
+Then: units whose roles are related to a role named in the query get a small prior (the narrowest role named
+decides); units stating a period or a kind of norm the query asks for (每年, 不得, 问责: ontology/questions.ttl) get
+a smaller one; the scope rules get a rank-1 bonus for a post the measure never names and no bearer role is above
+(村支书) and, for a role covered by reference (乡长), the reference rule (参照执行) that grounds its duties; a
+measure named in the query (贵州, Guangxi) puts that measure's units first, and a provision cited by number
+(第六条第（五）项, Article 6, item 2) comes next, before the rest; and the top k are diversified so that one article
+cannot take more than ``per_article`` places while other articles remain.
 
 On disk the index is a folder (see ``save``): ``manifest.json``, ``units.jsonl``, ``vectors.npy`` and the BM25
 arrays in ``lexical/``. ``manifest.json`` records the format version, the embedder and its dimension, the unit
@@ -44,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from fzqa.corpus import visible
+from fzqa.corpus import cn_number, visible
 from fzqa.embed import Embedder
 from fzqa.types import KINDS, PERIODS, Hit, Measure, Norm, Unit
 
@@ -67,6 +71,11 @@ DEFAULT_RRF_K = 60
 DEFAULT_PER_ARTICLE = 2
 DEFAULT_MAX_QUERY_CHARS = 2000
 ROLE_PRIOR = 0.5  # in units of one RRF rank-1 contribution, 1/(rrf_k + 1); tuned on the dev questions
+# a period (每年, at the end of the year) or a kind of norm other than duty (不得, 问责, 表扬) asked for in the query:
+# the units stating one get this prior (same unit as ROLE_PRIOR). Swept on the tune questions: fused MRR 0.885 without,
+# 0.893 at 0.25, 0.887-0.888 for 0.5-1.5 (English 0.824 → 0.86-0.88, Chinese flat at 0.25, -0.01 above); a prior for
+# "how often" (any period) did not help and was left out
+FACET_PRIOR = 0.25
 EMBED_BATCH = 16
 # The topic's clause words appended to the dense query stop at this many characters (whole words, in order of
 # mention, the first one always): the query embedding's cost grows with its length (about 2x CPU with 16 more
@@ -88,6 +97,27 @@ QUERY_CACHE_SIZE = 2048
 # match_groups: a run of Chinese longer than this is a phrase or a sentence, not a keyword (95 % of the Chinese labels
 # of ontology/topics.ttl have 10 characters or fewer)
 MATCH_RUN_CHARS = 10
+
+# a provision cited by its number (the citation syntax of Chinese legal texts and its English rendering):
+# 第六条, 第六条第（五）项, 第六条（五）, 第6条第5项; Article 7, art. 6(2), Article 6, item 2
+_CN_NUM = "零〇一二两三四五六七八九十百0-9"
+_CITE_ZH = re.compile(rf"第([{_CN_NUM}]+)条(?:第?[(（]([{_CN_NUM}]+)[)）]项?|第([{_CN_NUM}]+)[项款])?")
+_CITE_EN = re.compile(r"\bart(?:icle)?s?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*(\d+))?", re.IGNORECASE)
+
+
+def cited_provisions(text: str) -> tuple[tuple[int, int | None], ...]:
+    """The provisions ``text`` cites by number, as (article, item or None), in order of mention:
+    第六条第（五）项 → (6, 5); 第九条 → (9, None); Article 6, item 2 → (6, 2). 第一责任人 cites nothing."""
+    t = unicodedata.normalize("NFKC", text)
+    out: list[tuple[int, int | None]] = []
+    for m in sorted((*_CITE_ZH.finditer(t), *_CITE_EN.finditer(t)), key=lambda m: m.start()):
+        try:
+            article = cn_number(m.group(1))
+            item = next((cn_number(g) for g in m.groups()[1:] if g), None)
+        except ValueError:
+            continue
+        out.append((article, item))
+    return tuple(dict.fromkeys(out))
 
 
 def matched_words(text: str, groups: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -288,6 +318,7 @@ class ClauseIndex:
         per_article: int = DEFAULT_PER_ARTICLE,
         max_query_chars: int = DEFAULT_MAX_QUERY_CHARS,
         role_prior: float = ROLE_PRIOR,
+        facet_prior: float = FACET_PRIOR,
     ) -> None:
         if rrf_k < 1 or per_article < 1 or max_query_chars < 1:
             raise ValueError("rrf_k, per_article and max_query_chars must be positive")
@@ -298,6 +329,7 @@ class ClauseIndex:
         self.per_article = per_article
         self.max_query_chars = max_query_chars
         self.role_prior = role_prior
+        self.facet_prior = facet_prior
         self.units: tuple[Unit, ...] = ()
         self.corpus_hash = ""
         self._vectors: NDArray[np.float32] = np.zeros((0, embedder.dim), dtype=np.float32)
@@ -307,6 +339,7 @@ class ClauseIndex:
         self._article_key: list[tuple[str, int]] = []
         self._clause_words = ""  # every unit's passage text, bare (see _bare), one after the other
         self._bare_texts: list[str] = []
+        self._words_of: dict[str, str] | None = None  # each measure's bare passage texts (_measure_words)
         self._query_cache: dict[str, NDArray[np.float32]] = {}
 
     # ------------------------------------------------------------------ properties
@@ -393,6 +426,7 @@ class ClauseIndex:
         self._article_key = [(u.measure, u.article) for u in units]
         self._clause_words = "\n".join(_bare(passage_text(u)) for u in units)
         self._bare_texts = [_bare(u.text) for u in units]  # for the word-for-word test of every search
+        self._words_of = None
 
     # ------------------------------------------------------------------ save / load
     def save(self, directory: Path | str, corpus_hash: str | None = None) -> Path:
@@ -615,6 +649,16 @@ class ClauseIndex:
             prior = self._role_prior(roles)
             for i in scores:
                 scores[i] += prior.get(i, 0.0) * self.role_prior / (self.rrf_k + 1)
+        if mode == "fused" and self.facet_prior and scores:
+            facet = self._facet_prior(text)
+            for i in scores:
+                scores[i] += facet.get(i, 0.0) * self.facet_prior / (self.rrf_k + 1)
+        if mode == "fused" and roles and scores:
+            # the scope rules are the answer for a post the measures do not reach and the grounds for one they cover
+            # by reference: as strong as a rank-1 place in one ranking (the fused scores of a query's top ten units
+            # are often within that of each other)
+            for i in self._scope_units(roles):
+                scores[i] = scores.get(i, 0.0) + 1.0 / (self.rrf_k + 1)
         if mode == "fused" and scores:
             # a clause that contains the query itself, word for word (法治专题讲座), comes before mere neighbours
             phrase = said
@@ -623,7 +667,16 @@ class ClauseIndex:
                     if phrase in self._bare_texts[i]:
                         scores[i] += 1.0 / (self.rrf_k + 1)
         named_ids = {self.measures.index(m) for m in named}
-        order = sorted(scores, key=lambda i: (0 if int(self._measure_of[i]) in named_ids else 1, -scores[i], i))
+        # a provision cited by number (第九条, Article 6, item 2) comes first, then the rest of its article
+        cited = cited_provisions(text)
+        for j in (int(i) for i in allowed) if cited else ():
+            if j not in scores and self._cites(cited, j) < 2:
+                scores[j] = 0.0
+
+        def key(i: int) -> tuple[int, int, float, int]:
+            return (0 if int(self._measure_of[i]) in named_ids else 1, self._cites(cited, i), -scores[i], i)
+
+        order = sorted(scores, key=key)
         top = self._diversify(order, min(k, len(order)))
         hits = tuple(
             Hit(
@@ -753,12 +806,26 @@ class ClauseIndex:
         ok[allowed] = True
         return [int(i) for i in ids if i >= 0 and ok[i]]
 
+    def _cites(self, cited: Sequence[tuple[int, int | None]], i: int) -> int:
+        """0: unit ``i`` is a provision cited (its article when no item is cited); 1: another item of a cited
+        article; 2: not cited (also when nothing is)."""
+        u = self.units[i]
+        rank = 2
+        for article, item in cited:
+            if u.article == article:
+                if item is None or u.item == item:
+                    return 0
+                rank = 1
+        return rank
+
     def _role_prior(self, roles: Sequence[str]) -> dict[int, float]:
         """Prior for units borne by a role named in the query (or its nearest bearer role), or one below it: 1;
-        by a role further up (e.g. 党政主要负责人 for a 县长): 1/2, then 1/3 …"""
+        by a role further up (e.g. 党政主要负责人 for a 县长): 1/2, then 1/3 …
+
+        A role named beside a narrower one (党政主要负责人 beside 县长) only qualifies it: the narrower one decides."""
         lex = self.lexicon
         weight: dict[str, float] = {}
-        for r in roles:
+        for r in [r for r in roles if not any(r != o and r in lex.ancestors(o) for o in roles)]:
             for narrower in lex.covers(r):
                 weight[narrower] = 1.0
             bearers = [a for a in lex.ancestors(r) if not lex.roles[a].is_post]
@@ -770,6 +837,50 @@ class ClauseIndex:
             if w:
                 out[i] = w
         return out
+
+    def _facet_prior(self, text: str) -> dict[int, float]:
+        """1 for the units that state a period the query asks for (每年 → year, at the end of the year → year-end) or
+        a kind of norm it asks for other than a duty (不得 → prohibition, 问责 → sanction, 表扬 → reward): the
+        question cues of ontology/questions.ttl against the periods and kinds the extraction gave each unit."""
+        periods: set[str] = set()
+        kinds: set[str] = set()
+        for h in self.lexicon.question_cue_hits(text):
+            if h.asks == "period":
+                periods.add(h.code)
+            elif h.asks == "kind" and h.code != "obligation":  # nearly every unit states a duty
+                kinds.add(h.code)
+        if not (periods or kinds):
+            return {}
+        return {i: 1.0 for i, u in enumerate(self.units) if periods & set(u.periods) or kinds & set(u.kinds)}
+
+    def _scope_units(self, roles: Sequence[str]) -> set[int]:
+        """The scope rules that answer for a role named in the query when the measures do not give it duties of its
+        own: the units of kind scope of every measure whose text never names a post that no bearer role is above
+        (村支书: such a measure does not reach it; a regulation that names 村党组织书记 does); the scope units borne by
+        the role's bearer for a role covered by reference (乡长: 参照执行, ontology/roles.ttl fzqa:appliesDutiesOf)."""
+        lex = self.lexicon
+        out: set[int] = set()
+        for r in roles:
+            above = lex.ancestors(r)
+            role = lex.roles[r]
+            if all(lex.roles[a].is_post for a in above):
+                names = [w for w in (_bare(t) for t in (role.label, *role.alt_zh)) if w]
+                silent = {m for m, text in self._measure_words().items() if not any(w in text for w in names)}
+                out.update(i for i, u in enumerate(self.units) if "scope" in u.kinds and u.measure in silent)
+            elif lex.applies_duties_of(r):
+                out.update(
+                    i for i, u in enumerate(self.units) if "scope" in u.kinds and any(b in above for b in u.roles)
+                )
+        return out
+
+    def _measure_words(self) -> dict[str, str]:
+        """Each measure's passage texts, bare (see _bare), one after the other."""
+        if self._words_of is None:
+            parts: dict[str, list[str]] = {}
+            for u in self.units:
+                parts.setdefault(u.measure, []).append(_bare(passage_text(u)))
+            self._words_of = {m: "\n".join(ps) for m, ps in parts.items()}
+        return self._words_of
 
     def _diversify(self, order: Sequence[int], k: int) -> list[int]:
         """At most per_article units of one article in the top k, unless too few other articles remain."""
