@@ -111,15 +111,23 @@ def main(argv: list[str] | None = None) -> int:
         unknown = sum(1 for n in ns if n.bearer_text is None)
         binding = [n for n in ns if n.kind != "meta"]
         unknown_binding = sum(1 for n in binding if n.bearer_text is None)
-        # a fallback: a bearer whose words are not in its article (a default, not read from the text)
+        # a fallback: a bearer whose words are not in the article it says it was read from (its own, or the one
+        # in bearer_article: a catalogue of sanctions): a default, not read from the text
         text = {a.number: _norm(a.text) or "" for a in m.articles}
-        fallback = sum(1 for n in ns if n.bearer_text is not None and _norm(n.bearer_text) not in text[n.article])
+        fallback = sum(
+            1
+            for n in ns
+            if n.bearer_text is not None
+            and _norm(n.bearer_text) not in text[n.article if n.bearer_article is None else n.bearer_article]
+        )
+        elsewhere = sum(1 for n in ns if n.bearer_article is not None)
         # roles minted from the text (not in the thesaurus), and how many get a composed English label
         minted = sorted({r for n in ns for r in (*n.bearers, *n.imposed_by) if r not in lex.roles})
         english = sum(1 for r in minted if extractor.role_english(r))
         print(
             f"  {f.stem}: {len(ns)} norms, {unknown} unspecified ({unknown_binding} of {len(binding)} non-meta), "
-            f"{fallback} fallback; {len(minted)} minted roles, {english} with an English label"
+            f"{fallback} fallback, {elsewhere} read from another article; "
+            f"{len(minted)} minted roles, {english} with an English label"
         )
     return 0
 

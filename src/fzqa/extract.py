@@ -49,6 +49,7 @@ def _join_en(items: list[str], joiners: list[str]) -> str:
 class _Bearer:
     text: str  # as the text names it (NFKC)
     labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
+    article: int | None = None  # the article that names it, when not the norm's own (a catalogue of sanctions)
 
 
 @dataclass
@@ -61,10 +62,16 @@ class _Context:
     list_kind: str | None = None  # kind given by a lead-in to the items (conditions → sanction)
     item_kind: str | None = None  # kind of the items of a list of sanctions (问责方式包括:)
     duty_list: bool = False
+    procedure_list: bool = False  # items are the steps of a procedure (按照下列程序:), each opening with its doer
     lead_cites: tuple[str, ...] = ()
     chapter_kind: str | None = None  # meta (附则) or sanction (法律责任), from the chapter title
     sanctioned: _Bearer | None = None  # whom the previous sanction fell on (对直接责任者…;情节较重的,给予…)
+    # whom the provision's first sanction fell on: the doer of a list of conditions (X有下列情形之一的,由…责令
+    # 改正;造成严重后果的,对直接负责的主管人员…处理: the items are X's conduct)
+    first_sanctioned: _Bearer | None = None
     last_kind: str | None = None  # kind of the provision's previous norm (…的,依照前款规定处理)
+    # the measure's catalogues of sanctions: each sanction's words (警告, 开除党籍) and whom the catalogue names
+    catalogue: tuple[tuple[str, _Bearer], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -549,6 +556,11 @@ class Extractor:
                 continue
             if kind is None and g is spans[0] and len(spans) > 1 and len(_CJK_CHAR.findall(t)) <= _MAX_HEADING:
                 continue  # the heading word of an item (检查。), not a norm
+            if named is None and ctx.procedure_list and item is not None and clauses:
+                # an item of a procedure opens with its doer, whatever its verb (决策承办单位介绍决策草案…)
+                span = self.np_at(clauses[0], 0, loose=True)
+                if span and span[0] == 0 and span[1] < len(clauses[0]):
+                    named = self._bearer(clauses[0][: span[1]])
             if named:
                 self._carry(ctx, named)
             bearer = _Bearer(ctx.subject_text or "", ctx.subject) if ctx.subject else None
@@ -573,22 +585,31 @@ class Extractor:
                 kind = "obligation"
             if kind == "obligation" and ctx.last_kind and self.lex.has_cue("previousRuleCue", t):
                 kind = ctx.last_kind
+            if kind == "obligation" and self._catalogued(self._main(clauses), ctx.catalogue) is not None:
+                kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             if kind in ("sanction", "reward"):
                 if in_list:
                     cites = cites or ctx.lead_cites
-                    if bearer is None and ctx.sanctioned is not None:
-                        bearer = ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…处分: (一)…
+                    if bearer is None and (ctx.first_sanctioned or ctx.sanctioned) is not None:
+                        bearer = ctx.first_sanctioned or ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…: (一)…
                 else:
                     carried = bearer
                     bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
                     # no one imposes a sanction on themselves: an imposer that is the bearer was only carried over
                     imposed = tuple(r for r in imposed if bearer is None or r not in bearer.labels)
                     condition = cond or condition
+                    if bearer is None:
+                        bearer = self._catalogued(t, ctx.catalogue)
                     if bearer is not carried:
                         ctx.sanctioned = bearer
+                    if ctx.first_sanctioned is None:
+                        ctx.first_sanctioned = bearer
+            elif kind == "permission" and self.lex.has_cue("leniencyCue", t) and (target or any_target):
+                # a softened sanction falls, like a sanction, on whom it is about (对不明真相的参加人员,…可以免予处分)
+                bearer = self._bearer(str(target or any_target))
             coverage: str | None = None
             levels: tuple[str, ...] = ()
             topic: str | None = None
@@ -636,6 +657,7 @@ class Extractor:
                     levels=levels,
                     topic=topic,
                     bearer_text=bearer.text if bearer and bearer.labels else None,
+                    bearer_article=bearer.article if bearer and bearer.labels else None,
                     deadline=None if kind == "prohibition" else self.deadline(quote),  # 五年内不得: a ban's span
                 )
             )
@@ -653,6 +675,12 @@ class Extractor:
         if m and self.roles_in(m.group("target")):
             roles = self.roles_in(m.group("target"))
             return _Bearer(m.group("target"), roles), by or tuple(r for r in others if r not in roles), m.group("cond")
+        if m and not target:
+            # 对直接负责的主管人员和其他直接责任人员依规依纪依法严肃处理: a target the thesaurus lacks, named whole
+            whole = (m.group("cond") or "") + m.group("target")
+            span = self.np_at(whole, 0, need_predicate=False)
+            if span and span[1] == len(whole):
+                target = whole
         found = self.lex.has_cue("foundTargetCue", t)
         if not target and found:
             span = self.np_at(found.group("who") + "有", 0)
@@ -671,6 +699,8 @@ class Extractor:
             if span is None and clauses:  # 驻外机构…中的党员,触犯…的: a clause that is only its doer
                 whole = self.np_at(clauses[0], 0, need_predicate=False)
                 span = whole if whole and whole[1] == len(clauses[0]) and len(clauses) > 1 else None
+            if span is None and clauses:
+                span = self._list_doer(clauses[0])
             if span:
                 return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
             roles = self.roles_in(cond.group("cond"))
@@ -681,6 +711,50 @@ class Extractor:
         if previous is not None:  # 情节较重的,给予…处分: on whom the sentence before named
             return previous, by or tuple(r for r in others if r not in previous.labels), None
         return bearer, by or others, None
+
+    @staticmethod
+    def _main(clauses: list[str]) -> str:
+        """The main clauses of a norm: those after its last condition (a clause ending in 的)."""
+        last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
+        return ",".join(clauses[last_de + 1 :])
+
+    def _list_doer(self, clause: str) -> tuple[int, int] | None:
+        """The doer of a list of conditions, named right before it (对信访事项有权处理的机关、单位有下列情形之一的):
+        a bearer whose modifiers may open with 对, as long as they are a 的-phrase."""
+        m = self.lex.has_cue("conditionListCue", clause)
+        if not m:
+            return None
+        pre = clause[: m.start()]
+        span = self.np_at(pre, 0, need_predicate=False)
+        return span if span and span[1] == len(pre) else None
+
+    def _catalogued(self, t: str, catalogue: tuple[tuple[str, _Bearer], ...]) -> _Bearer | None:
+        """Whom a sanction that names no one falls on: the one the measure's catalogue of that sanction names
+        (…的,给予警告或者严重警告处分 → 对党员的纪律处分种类: 警告…), when the catalogues agree on one."""
+        exc = self.lex.has_cue("exceptionCue", t)
+        if exc:  # the sanctions of an exception (除…外) are not the norm's own
+            t = t[: exc.start()] + t[exc.end() :]
+        whom = {b for words, b in catalogue if words in t}
+        return next(iter(whom)) if len(whom) == 1 else None
+
+    def catalogue(self, measure: Measure) -> tuple[tuple[str, _Bearer], ...]:
+        """The sanctions a measure lists for a named party (对党员的纪律处分种类:(一)警告;…): each item's
+        heading words, with that party as the measure names it and the article that names it."""
+        out: list[tuple[str, _Bearer]] = []
+        for art in measure.articles:
+            lead = norm_text(art.lead)
+            if not art.items or not self.lex.has_cue("sanctionListCue", lead):
+                continue
+            whom = self.target_of(lead.strip())
+            if not whom:
+                continue
+            b = self._bearer(whom)
+            for it in art.items:
+                words = _LEADING_NOISE.sub("", norm_text(it.text))
+                cjk = len(_CJK_CHAR.findall(words))
+                if words and cjk == len(words) and cjk <= _MAX_HEADING:  # a heading word (警告), not a sentence
+                    out.append((words, _Bearer(b.text, b.labels, art.number)))
+        return tuple(out)
 
     def _scope_bearer(self, t: str) -> _Bearer | None:
         """Whom a scope rule covers: the thesaurus roles it names, else the bearer it names as written."""
@@ -721,27 +795,29 @@ class Extractor:
 
     def extract(self, measure: Measure) -> list[Norm]:
         norms: list[Norm] = []
+        catalogue = self.catalogue(measure)
         for art in measure.articles:
-            ctx = _Context(chapter_kind=self._chapter_kind(art))
+            ctx = _Context(chapter_kind=self._chapter_kind(art), catalogue=catalogue)
             if not art.items:
                 norms.extend(self.provision_norms(measure, art, None, art.text, ctx))
                 continue
             lead = norm_text(art.lead)
             ctx.duty_list = self.lex.has_cue("dutyListCue", lead) is not None
+            ctx.procedure_list = self.lex.has_cue("procedureListCue", lead) is not None
             if self.lex.has_cue("conditionListCue", lead):
                 ctx.list_kind = self.kind(lead, [lead]) or "sanction"
                 ctx.lead_cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(art.lead)))
             elif self.lex.has_cue("sanctionListCue", lead):
                 ctx.item_kind = "sanction"
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
-            lead_ctx = _Context(chapter_kind=ctx.chapter_kind)
+            lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
             if ctx.list_kind:  # 有下列情形之一的,应当从重或者加重处分: the lead states the list's norm
                 own = [dataclasses.replace(n, kind=ctx.list_kind) if n.kind == "obligation" else n for n in own]
             norms.extend(own)
             if lead_ctx.subject:
                 ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
-            ctx.sanctioned = lead_ctx.sanctioned
+            ctx.sanctioned, ctx.first_sanctioned = lead_ctx.sanctioned, lead_ctx.first_sanctioned
             for it in art.items:
                 item_ctx = dataclasses.replace(ctx)
                 norms.extend(self.provision_norms(measure, art, it.number, it.text, item_ctx))
@@ -772,6 +848,7 @@ def norm_to_json(n: Norm) -> dict[str, object]:
         "bearers": list(n.bearers),
         "action": n.action,
         "bearer_text": n.bearer_text,
+        "bearer_article": n.bearer_article,
         "frequency": None
         if n.frequency is None
         else {"period": n.frequency.period, "min_count": n.frequency.min_count, "cue": n.frequency.cue},
