@@ -284,3 +284,9 @@ def test_minted_roles_get_english_only_from_known_words() -> None:
     assert x.role_english("公民、法人或者其他组织") == "citizens, legal persons or other organisations"
     assert x.role_english("负责合法性审查的部门") is None  # a 的-phrase: no words for it, so no label
     assert x.role_english("信访工作联席会议及其办公室、党委和政府信访部门") is None  # which words 及其 joins is unclear
+
+
+def test_items_of_a_list_of_principles_are_principles(extra: dict[str, list[Norm]]) -> None:
+    # 第四条 党的纪律处分工作应当坚持以下原则:(一)党要管党、全面从严治党。加强对…的教育、管理和监督…
+    items = [n for n in extra[DISCIPLINE] if n.article == 4 and n.item is not None]
+    assert items and {n.kind for n in items} == {"principle"}

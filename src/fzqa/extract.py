@@ -60,7 +60,7 @@ class _Context:
     subject: tuple[str, ...] = ()  # role labels of the bearer carried over
     subject_text: str | None = None  # that bearer as written
     list_kind: str | None = None  # kind given by a lead-in to the items (conditions → sanction)
-    item_kind: str | None = None  # kind of the items of a list of sanctions (问责方式包括:)
+    item_kind: str | None = None  # kind of the items of a list of sanctions (问责方式包括:) or principles (下列原则:)
     duty_list: bool = False
     procedure_list: bool = False  # items are the steps of a procedure (按照下列程序:), each opening with its doer
     lead_cites: tuple[str, ...] = ()
@@ -809,6 +809,8 @@ class Extractor:
                 ctx.lead_cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(art.lead)))
             elif self.lex.has_cue("sanctionListCue", lead):
                 ctx.item_kind = "sanction"
+            elif self.lex.has_cue("principleListCue", lead):
+                ctx.item_kind = "principle"
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
