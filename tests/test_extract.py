@@ -190,6 +190,20 @@ def test_a_sanction_naming_no_one_falls_on_whom_the_catalogue_names(extra: dict[
     assert _one(pet, 45, None, "对直接负责的主管人员").bearer_text == "直接负责的主管人员和其他直接责任人员"
     # the steps of a procedure open with their doer
     assert _one(extra[DECISIONS], 17, 1, "介绍决策草案").bearer_text == "决策承办单位"
+    assert _one(extra[DECISIONS], 17, 3, "确认听证会记录").bearer_text == "听证参加人"
+
+
+def test_bearers_joined_scoped_and_named_in_a_condition(extra: dict[str, list[Norm]]) -> None:
+    pet = extra["central-2022-petition-work-regulation"]
+    # 以及 joins two bearers (it is no 以…方式 predicate)
+    assert _one(pet, 37, None, "应当做好疏导教育").bearer_text == "地方党委和政府以及基层党组织和基层单位"
+    # 本条例适用于X: a scope rule whose bearer is X, not "本条例适用于X"
+    scope = _one(pet, 2, None, "本条例适用于")
+    assert scope.kind == "scope" and scope.bearer_text is not None and not scope.bearer_text.startswith("本条例")
+    # 交由X办理: X receives the matter; the bearer is the lead's subject
+    assert _one(pet, 22, 3, "可以交由有权处理的机关").bearer_text == "各级党委和政府信访部门"
+    # 对…事项,有关机关、单位能够当场告知的,应当…: the doer of the condition before the modal clause
+    assert _one(pet, 23, None, "不能当场告知的").bearer_text == "有关机关、单位"
 
 
 def test_bearers_subjects_agents_and_carried(extra: dict[str, list[Norm]]) -> None:

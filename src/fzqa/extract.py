@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from fzqa.corpus import cn_number
 from fzqa.lexicon import Lexicon, Match, load_lexicon, norm_text
@@ -279,6 +280,13 @@ class Extractor:
         doer = self.doer_at(clauses[0]) if opens_modal and clauses else None
         if doer:
             return self._bearer(clauses[0][doer[0] : doer[1]])
+        # 对…信访事项,有关机关、单位能够当场告知的,应当当场书面告知: the doer opening the condition right before a
+        # main clause that opens with a modal and names no one
+        for c, after in pairwise(clauses[1:]):
+            if c.endswith("的") and (m := self.modal(after)) is not None and m.start() == 0:
+                doer = self.doer_at(c)
+                if doer:
+                    return self._bearer(c[doer[0] : doer[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
         for i, c in enumerate(clauses):
             span = self.subject_of(c)
@@ -542,6 +550,8 @@ class Extractor:
                 norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
             ]
             named = self.named_bearer(t)
+            if named and self.lex.has_cue("Direct", named.text):
+                named = None  # 本条例适用于各级…机关: the scope's verb is no part of a name; _scope_bearer reads it
             kind = self.kind(t, clauses, named.text if named else None)
             if kind == "meta" and self.lex.has_cue("definitionCue", t):
                 named = None  # a definition binds no one (直接责任者,是指…)
