@@ -181,6 +181,9 @@ def test_a_sanction_naming_no_one_falls_on_whom_the_catalogue_names(extra: dict[
     # a sanction that names whom it falls on keeps its own words (对直接责任者和领导责任者,给予…)
     own = _one(ns, 80, None, "对直接责任者和领导责任者")
     assert (own.bearer_text, own.bearer_article) == ("直接责任者和领导责任者", None)
+    # a party one paragraph names (对策划者…) does not carry to the next paragraph's new conduct
+    later = _one(ns, 57, None, "未经组织批准参加其他集会")
+    assert (later.bearer_text, later.bearer_article) == ("党员", 8)
     # the sanctions of an exception (除…外) are not the norm's: its target is the one named
     assert _one(ns, 15, None, "均自然免职").bearer_article is None
     # a softened sanction falls on whom it is about; a doer named before 有下列情形之一 is the list's bearer

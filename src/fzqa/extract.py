@@ -508,7 +508,12 @@ class Extractor:
                         self.lex.has_cue("newNormCue", body) is not None
                         and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
                     )
-                    or any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
+                    # 反对… opens a prohibition after a complete norm (坚持…,反对以言代法); inside a conduct
+                    # (以组织讲座…等方式,反对党的基本理论…的,给予…) it is part of that conduct
+                    or (
+                        any(p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^"))
+                        and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                    )
                     or body.startswith("不得")
                     # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
                     or (self.subject_of(body) is not None and not opener)
@@ -543,9 +548,23 @@ class Extractor:
         # an item of a list of conditions (有下列情形之一的) is one condition, whatever its sentences
         in_list = ctx.list_kind is not None and item is not None
         spans = [_strip_span(text, _Span(0, len(text)))] if in_list else self.groups(text)
+        prev_end = 0
         for g in spans:
             quote = text[g.start : g.end]
             t = norm_text(quote)
+            new_paragraph = "\n" in text[prev_end : g.start]
+            prev_end = g.end
+            # a party a paragraph names (对策划者…,给予…) is that paragraph's: a new paragraph with a sanction of the
+            # catalogue is new conduct (未经组织批准参加…的,给予警告…), on the catalogue's party. One that applies or
+            # aggravates the paragraph before (依照前款规定处理; 有上述行为的,从重或者加重处分) keeps it.
+            if (
+                new_paragraph
+                and ctx.sanctioned is not None
+                and ctx.sanctioned.article is None
+                and not self.lex.has_cue("previousRuleCue", t)
+                and self._catalogued(t, ctx.catalogue) is not None
+            ):
+                ctx.sanctioned = None
             clauses = [
                 norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
             ]
