@@ -5,6 +5,10 @@ bearer, kind, frequency and deadline accuracy, and per measure the norms whose b
 roles minted from the text (how many got a composed English label).
 
     python bench/extract.py [--labels eval/extract-labels.jsonl] [--corpus tests/data/corpus-extra] [--show]
+                            [--split dev --split dev2 …]
+
+``--split`` scores only the named splits (repeatable; default all), so that work on the dev splits does not
+look at a held-out one before its one final measurement.
 
 A label names its norm by (measure, article, item) and an anchor: words of the norm's quote. A label whose
 norm is not found counts as wrong on every field. Bearers are compared as written (NFKC, blanks removed); a
@@ -44,12 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--labels", type=Path, default=ROOT / "eval" / "extract-labels.jsonl")
     ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "data" / "corpus-extra")
     ap.add_argument("--show", action="store_true", help="print each wrong label (not of the held-out splits)")
+    ap.add_argument(
+        "--split", action="append", default=None, help="score only this split (repeatable; default: every split)"
+    )
     args = ap.parse_args(argv)
     labels = [
         json.loads(line)
         for line in args.labels.read_text(encoding="utf-8").splitlines()
         if line.strip() and "_comment" not in json.loads(line)
     ]
+    if args.split:
+        unknown_splits = sorted(set(args.split) - {str(lab["split"]) for lab in labels})
+        if unknown_splits:
+            ap.error(f"{args.labels}: no labels of split {', '.join(unknown_splits)}")
+        labels = [lab for lab in labels if lab["split"] in args.split]
     lex = load_lexicon()
     extractor = Extractor(lex)
     norms: dict[str, list[Norm]] = {}
@@ -99,15 +111,23 @@ def main(argv: list[str] | None = None) -> int:
         unknown = sum(1 for n in ns if n.bearer_text is None)
         binding = [n for n in ns if n.kind != "meta"]
         unknown_binding = sum(1 for n in binding if n.bearer_text is None)
-        # a fallback: a bearer whose words are not in its article (a default, not read from the text)
+        # a fallback: a bearer whose words are not in the article it says it was read from (its own, or the one
+        # in bearer_article: a catalogue of sanctions): a default, not read from the text
         text = {a.number: _norm(a.text) or "" for a in m.articles}
-        fallback = sum(1 for n in ns if n.bearer_text is not None and _norm(n.bearer_text) not in text[n.article])
+        fallback = sum(
+            1
+            for n in ns
+            if n.bearer_text is not None
+            and _norm(n.bearer_text) not in text[n.article if n.bearer_article is None else n.bearer_article]
+        )
+        elsewhere = sum(1 for n in ns if n.bearer_article is not None)
         # roles minted from the text (not in the thesaurus), and how many get a composed English label
         minted = sorted({r for n in ns for r in (*n.bearers, *n.imposed_by) if r not in lex.roles})
         english = sum(1 for r in minted if extractor.role_english(r))
         print(
             f"  {f.stem}: {len(ns)} norms, {unknown} unspecified ({unknown_binding} of {len(binding)} non-meta), "
-            f"{fallback} fallback; {len(minted)} minted roles, {english} with an English label"
+            f"{fallback} fallback, {elsewhere} read from another article; "
+            f"{len(minted)} minted roles, {english} with an English label"
         )
     return 0
 

@@ -157,14 +157,56 @@ def test_bearers_of_other_measures_are_their_own_words(extra: dict[str, list[Nor
             if n.bearer_text is None:  # no bearer named: the explicit marker, never a default role
                 assert n.bearers == (lex.unspecified,), n.id
                 continue
-            assert n.bearer_text in text[n.article], n.id  # as written in its article (lead, clause before)
+            # as written in its article (lead, clause before), or in the article it says it was read from
+            assert n.bearer_text in text[n.bearer_article or n.article], n.id
             for b in n.bearers:  # a thesaurus role only when the text names it
                 if b in lex.roles:
                     r = lex.roles[b]
-                    assert any(norm_text(w) in text[n.article] for w in (r.label, *r.alt_zh)), (n.id, b)
+                    where = text[n.bearer_article or n.article]
+                    assert any(norm_text(w) in where for w in (r.label, *r.alt_zh)), (n.id, b)
     # the roles of the two seed measures are not the bearers of measures that do not name them
     seed_default = "县级以上地方党委和政府工作部门主要负责人"
     assert not [n.id for ns in extra.values() for n in ns if seed_default in n.bearers]
+
+
+DISCIPLINE = "central-2018-ccp-disciplinary-regulation"
+
+
+def test_a_sanction_naming_no_one_falls_on_whom_the_catalogue_names(extra: dict[str, list[Norm]]) -> None:
+    # 第八条 对党员的纪律处分种类:(一)警告;…(五)开除党籍。 The articles of the 分则 name the conduct, not the party
+    ns = extra[DISCIPLINE]
+    for words in ("给予警告或者严重警告处分", "情节较重的,给予撤销党内职务或者留党察看处分"):
+        n = _one(ns, 44, None, words)
+        assert (n.kind, n.bearer_text, n.bearer_article) == ("sanction", "党员", 8), n
+    # a sanction that names whom it falls on keeps its own words (对直接责任者和领导责任者,给予…)
+    own = _one(ns, 80, None, "对直接责任者和领导责任者")
+    assert (own.bearer_text, own.bearer_article) == ("直接责任者和领导责任者", None)
+    # a party one paragraph names (对策划者…) does not carry to the next paragraph's new conduct
+    later = _one(ns, 57, None, "未经组织批准参加其他集会")
+    assert (later.bearer_text, later.bearer_article) == ("党员", 8)
+    # the sanctions of an exception (除…外) are not the norm's: its target is the one named
+    assert _one(ns, 15, None, "均自然免职").bearer_article is None
+    # a softened sanction falls on whom it is about; a doer named before 有下列情形之一 is the list's bearer
+    assert _one(ns, 63, None, "对不明真相的参加人员").bearer_text == "不明真相的参加人员"
+    pet = extra["central-2022-petition-work-regulation"]
+    assert _one(pet, 45, 1, "未在规定期限内办结").bearer_text == "对信访事项有权处理的机关、单位"
+    assert _one(pet, 45, None, "对直接负责的主管人员").bearer_text == "直接负责的主管人员和其他直接责任人员"
+    # the steps of a procedure open with their doer
+    assert _one(extra[DECISIONS], 17, 1, "介绍决策草案").bearer_text == "决策承办单位"
+    assert _one(extra[DECISIONS], 17, 3, "确认听证会记录").bearer_text == "听证参加人"
+
+
+def test_bearers_joined_scoped_and_named_in_a_condition(extra: dict[str, list[Norm]]) -> None:
+    pet = extra["central-2022-petition-work-regulation"]
+    # 以及 joins two bearers (it is no 以…方式 predicate)
+    assert _one(pet, 37, None, "应当做好疏导教育").bearer_text == "地方党委和政府以及基层党组织和基层单位"
+    # 本条例适用于X: a scope rule whose bearer is X, not "本条例适用于X"
+    scope = _one(pet, 2, None, "本条例适用于")
+    assert scope.kind == "scope" and scope.bearer_text is not None and not scope.bearer_text.startswith("本条例")
+    # 交由X办理: X receives the matter; the bearer is the lead's subject
+    assert _one(pet, 22, 3, "可以交由有权处理的机关").bearer_text == "各级党委和政府信访部门"
+    # 对…事项,有关机关、单位能够当场告知的,应当…: the doer of the condition before the modal clause
+    assert _one(pet, 23, None, "不能当场告知的").bearer_text == "有关机关、单位"
 
 
 def test_bearers_subjects_agents_and_carried(extra: dict[str, list[Norm]]) -> None:
@@ -259,3 +301,9 @@ def test_minted_roles_get_english_only_from_known_words() -> None:
     assert x.role_english("公民、法人或者其他组织") == "citizens, legal persons or other organisations"
     assert x.role_english("负责合法性审查的部门") is None  # a 的-phrase: no words for it, so no label
     assert x.role_english("信访工作联席会议及其办公室、党委和政府信访部门") is None  # which words 及其 joins is unclear
+
+
+def test_items_of_a_list_of_principles_are_principles(extra: dict[str, list[Norm]]) -> None:
+    # 第四条 党的纪律处分工作应当坚持以下原则:(一)党要管党、全面从严治党。加强对…的教育、管理和监督…
+    items = [n for n in extra[DISCIPLINE] if n.article == 4 and n.item is not None]
+    assert items and {n.kind for n in items} == {"principle"}

@@ -317,3 +317,27 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     raw.write_bytes(data.replace("第九条".encode(), "第九条".encode("gbk"), 1))
     with pytest.raises(CorpusError, match=rf"guizhou-2020\.txt: line {line}, byte offset \d+"):
         pipeline.load_corpus(s)
+
+
+def test_a_bearer_read_from_another_article_says_which(tmp_path: Path) -> None:
+    """A 分则 sanction of the 2018 disciplinary regulation names only the conduct; its bearer (党员) is read from the
+    catalogue of sanctions in art. 8, and the graph says so (fzqa:bearerSource), while a norm naming its own
+    bearer has no such link."""
+    from fzqa.corpus import parse_file
+    from fzqa.extract import extract
+    from fzqa.lexicon import load_lexicon
+    from fzqa.settings import load_settings
+
+    root = Path(__file__).resolve().parents[1]
+    mid = "central-2018-ccp-disciplinary-regulation"
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(root / "tests" / "data" / "corpus-extra" / f"{mid}.txt", tmp_path / "corpus" / f"{mid}.txt")
+    shutil.copytree(root / "ontology", tmp_path / "ontology")
+    lex = load_lexicon(load_settings({"root": tmp_path}))  # a measure taken in with metadata read from its text
+    m = parse_file(tmp_path / "corpus" / f"{mid}.txt", mid)
+    norms = [n for n in extract(m, lex) if n.article in (44, 80)]
+    g = kg.build_graph([m], norms, lex, tmp_path / "ontology")
+    sourced = {(str(n), str(src)) for n, src in g.subject_objects(FZQA.bearerSource)}
+    art8 = str(kg.provision_iri(mid, 8))
+    assert sourced and all(src == art8 for _, src in sourced)
+    assert {str(kg.ID[n.id]) for n in norms if n.article == 44} == {n for n, _ in sourced}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from fzqa.corpus import cn_number
 from fzqa.lexicon import Lexicon, Match, load_lexicon, norm_text
@@ -49,6 +50,7 @@ def _join_en(items: list[str], joiners: list[str]) -> str:
 class _Bearer:
     text: str  # as the text names it (NFKC)
     labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
+    article: int | None = None  # the article that names it, when not the norm's own (a catalogue of sanctions)
 
 
 @dataclass
@@ -59,12 +61,18 @@ class _Context:
     subject: tuple[str, ...] = ()  # role labels of the bearer carried over
     subject_text: str | None = None  # that bearer as written
     list_kind: str | None = None  # kind given by a lead-in to the items (conditions → sanction)
-    item_kind: str | None = None  # kind of the items of a list of sanctions (问责方式包括:)
+    item_kind: str | None = None  # kind of the items of a list of sanctions (问责方式包括:) or principles (下列原则:)
     duty_list: bool = False
+    procedure_list: bool = False  # items are the steps of a procedure (按照下列程序:), each opening with its doer
     lead_cites: tuple[str, ...] = ()
     chapter_kind: str | None = None  # meta (附则) or sanction (法律责任), from the chapter title
     sanctioned: _Bearer | None = None  # whom the previous sanction fell on (对直接责任者…;情节较重的,给予…)
+    # whom the provision's first sanction fell on: the doer of a list of conditions (X有下列情形之一的,由…责令
+    # 改正;造成严重后果的,对直接负责的主管人员…处理: the items are X's conduct)
+    first_sanctioned: _Bearer | None = None
     last_kind: str | None = None  # kind of the provision's previous norm (…的,依照前款规定处理)
+    # the measure's catalogues of sanctions: each sanction's words (警告, 开除党籍) and whom the catalogue names
+    catalogue: tuple[tuple[str, _Bearer], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -272,6 +280,13 @@ class Extractor:
         doer = self.doer_at(clauses[0]) if opens_modal and clauses else None
         if doer:
             return self._bearer(clauses[0][doer[0] : doer[1]])
+        # 对…信访事项,有关机关、单位能够当场告知的,应当当场书面告知: the doer opening the condition right before a
+        # main clause that opens with a modal and names no one
+        for c, after in pairwise(clauses[1:]):
+            if c.endswith("的") and (m := self.modal(after)) is not None and m.start() == 0:
+                doer = self.doer_at(c)
+                if doer:
+                    return self._bearer(c[doer[0] : doer[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
         for i, c in enumerate(clauses):
             span = self.subject_of(c)
@@ -496,8 +511,15 @@ class Extractor:
                             self.lex.has_cue("newNormCue", body) is not None
                             and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
                         )
-                        or any(
-                            p.search(body) for p in self.lex.cue("Prohibition").patterns if p.pattern.startswith("^")
+                        # 反对… opens a prohibition after a complete norm (坚持…,反对以言代法); inside a conduct
+                        # (以组织讲座…等方式,反对党的基本理论…的,给予…) it is part of that conduct
+                        or (
+                            any(
+                                p.search(body)
+                                for p in self.lex.cue("Prohibition").patterns
+                                if p.pattern.startswith("^")
+                            )
+                            and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
                         )
                         or body.startswith("不得")
                         # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
@@ -536,13 +558,29 @@ class Extractor:
         # an item of a list of conditions (有下列情形之一的) is one condition, whatever its sentences
         in_list = ctx.list_kind is not None and item is not None
         spans = [_strip_span(text, _Span(0, len(text)))] if in_list else self.groups(text)
+        prev_end = 0
         for g in spans:
             quote = text[g.start : g.end]
             t = norm_text(quote)
+            new_paragraph = "\n" in text[prev_end : g.start]
+            prev_end = g.end
+            # a party a paragraph names (对策划者…,给予…) is that paragraph's: a new paragraph with a sanction of the
+            # catalogue is new conduct (未经组织批准参加…的,给予警告…), on the catalogue's party. One that applies or
+            # aggravates the paragraph before (依照前款规定处理; 有上述行为的,从重或者加重处分) keeps it.
+            if (
+                new_paragraph
+                and ctx.sanctioned is not None
+                and ctx.sanctioned.article is None
+                and not self.lex.has_cue("previousRuleCue", t)
+                and self._catalogued(t, ctx.catalogue) is not None
+            ):
+                ctx.sanctioned = None
             clauses = [
                 norm_text(text[g.start + c.start : g.start + c.end]).strip(" ,") for c in _spans(quote, _CLAUSE_SEP)
             ]
             named = self.named_bearer(t)
+            if named and self.lex.has_cue("Direct", named.text):
+                named = None  # 本条例适用于各级…机关: the scope's verb is no part of a name; _scope_bearer reads it
             kind = self.kind(t, clauses, named.text if named else None)
             if kind == "meta" and self.lex.has_cue("definitionCue", t):
                 named = None  # a definition binds no one (直接责任者,是指…)
@@ -557,6 +595,11 @@ class Extractor:
                 continue
             if kind is None and g is spans[0] and len(spans) > 1 and len(_CJK_CHAR.findall(t)) <= _MAX_HEADING:
                 continue  # the heading word of an item (检查。), not a norm
+            if named is None and ctx.procedure_list and item is not None and clauses:
+                # an item of a procedure opens with its doer, whatever its verb (决策承办单位介绍决策草案…)
+                span = self.np_at(clauses[0], 0, loose=True)
+                if span and span[0] == 0 and span[1] < len(clauses[0]):
+                    named = self._bearer(clauses[0][: span[1]])
             if named:
                 self._carry(ctx, named)
             bearer = _Bearer(ctx.subject_text or "", ctx.subject) if ctx.subject else None
@@ -581,22 +624,31 @@ class Extractor:
                 kind = "obligation"
             if kind == "obligation" and ctx.last_kind and self.lex.has_cue("previousRuleCue", t):
                 kind = ctx.last_kind
+            if kind == "obligation" and self._catalogued(self._main(clauses), ctx.catalogue) is not None:
+                kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             if kind in ("sanction", "reward"):
                 if in_list:
                     cites = cites or ctx.lead_cites
-                    if bearer is None and ctx.sanctioned is not None:
-                        bearer = ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…处分: (一)…
+                    if bearer is None and (ctx.first_sanctioned or ctx.sanctioned) is not None:
+                        bearer = ctx.first_sanctioned or ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…: (一)…
                 else:
                     carried = bearer
                     bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
                     # no one imposes a sanction on themselves: an imposer that is the bearer was only carried over
                     imposed = tuple(r for r in imposed if bearer is None or r not in bearer.labels)
                     condition = cond or condition
+                    if bearer is None:
+                        bearer = self._catalogued(t, ctx.catalogue)
                     if bearer is not carried:
                         ctx.sanctioned = bearer
+                    if ctx.first_sanctioned is None:
+                        ctx.first_sanctioned = bearer
+            elif kind == "permission" and self.lex.has_cue("leniencyCue", t) and (target or any_target):
+                # a softened sanction falls, like a sanction, on whom it is about (对不明真相的参加人员,…可以免予处分)
+                bearer = self._bearer(str(target or any_target))
             coverage: str | None = None
             levels: tuple[str, ...] = ()
             topic: str | None = None
@@ -644,6 +696,7 @@ class Extractor:
                     levels=levels,
                     topic=topic,
                     bearer_text=bearer.text if bearer and bearer.labels else None,
+                    bearer_article=bearer.article if bearer and bearer.labels else None,
                     deadline=None if kind == "prohibition" else self.deadline(quote),  # 五年内不得: a ban's span
                 )
             )
@@ -661,6 +714,12 @@ class Extractor:
         if m and self.roles_in(m.group("target")):
             roles = self.roles_in(m.group("target"))
             return _Bearer(m.group("target"), roles), by or tuple(r for r in others if r not in roles), m.group("cond")
+        if m and not target:
+            # 对直接负责的主管人员和其他直接责任人员依规依纪依法严肃处理: a target the thesaurus lacks, named whole
+            whole = (m.group("cond") or "") + m.group("target")
+            span = self.np_at(whole, 0, need_predicate=False)
+            if span and span[1] == len(whole):
+                target = whole
         found = self.lex.has_cue("foundTargetCue", t)
         if not target and found:
             span = self.np_at(found.group("who") + "有", 0)
@@ -679,6 +738,8 @@ class Extractor:
             if span is None and clauses:  # 驻外机构…中的党员,触犯…的: a clause that is only its doer
                 whole = self.np_at(clauses[0], 0, need_predicate=False)
                 span = whole if whole and whole[1] == len(clauses[0]) and len(clauses) > 1 else None
+            if span is None and clauses:
+                span = self._list_doer(clauses[0])
             if span:
                 return self._bearer(clauses[0][span[0] : span[1]]), by, cond.group("cond")
             roles = self.roles_in(cond.group("cond"))
@@ -689,6 +750,50 @@ class Extractor:
         if previous is not None:  # 情节较重的,给予…处分: on whom the sentence before named
             return previous, by or tuple(r for r in others if r not in previous.labels), None
         return bearer, by or others, None
+
+    @staticmethod
+    def _main(clauses: list[str]) -> str:
+        """The main clauses of a norm: those after its last condition (a clause ending in 的)."""
+        last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
+        return ",".join(clauses[last_de + 1 :])
+
+    def _list_doer(self, clause: str) -> tuple[int, int] | None:
+        """The doer of a list of conditions, named right before it (对信访事项有权处理的机关、单位有下列情形之一的):
+        a bearer whose modifiers may open with 对, as long as they are a 的-phrase."""
+        m = self.lex.has_cue("conditionListCue", clause)
+        if not m:
+            return None
+        pre = clause[: m.start()]
+        span = self.np_at(pre, 0, need_predicate=False)
+        return span if span and span[1] == len(pre) else None
+
+    def _catalogued(self, t: str, catalogue: tuple[tuple[str, _Bearer], ...]) -> _Bearer | None:
+        """Whom a sanction that names no one falls on: the one the measure's catalogue of that sanction names
+        (…的,给予警告或者严重警告处分 → 对党员的纪律处分种类: 警告…), when the catalogues agree on one."""
+        exc = self.lex.has_cue("exceptionCue", t)
+        if exc:  # the sanctions of an exception (除…外) are not the norm's own
+            t = t[: exc.start()] + t[exc.end() :]
+        whom = {b for words, b in catalogue if words in t}
+        return next(iter(whom)) if len(whom) == 1 else None
+
+    def catalogue(self, measure: Measure) -> tuple[tuple[str, _Bearer], ...]:
+        """The sanctions a measure lists for a named party (对党员的纪律处分种类:(一)警告;…): each item's
+        heading words, with that party as the measure names it and the article that names it."""
+        out: list[tuple[str, _Bearer]] = []
+        for art in measure.articles:
+            lead = norm_text(art.lead)
+            if not art.items or not self.lex.has_cue("sanctionListCue", lead):
+                continue
+            whom = self.target_of(lead.strip())
+            if not whom:
+                continue
+            b = self._bearer(whom)
+            for it in art.items:
+                words = _LEADING_NOISE.sub("", norm_text(it.text))
+                cjk = len(_CJK_CHAR.findall(words))
+                if words and cjk == len(words) and cjk <= _MAX_HEADING:  # a heading word (警告), not a sentence
+                    out.append((words, _Bearer(b.text, b.labels, art.number)))
+        return tuple(out)
 
     def _scope_bearer(self, t: str) -> _Bearer | None:
         """Whom a scope rule covers: the thesaurus roles it names, else the bearer it names as written."""
@@ -729,27 +834,31 @@ class Extractor:
 
     def extract(self, measure: Measure) -> list[Norm]:
         norms: list[Norm] = []
+        catalogue = self.catalogue(measure)
         for art in measure.articles:
-            ctx = _Context(chapter_kind=self._chapter_kind(art))
+            ctx = _Context(chapter_kind=self._chapter_kind(art), catalogue=catalogue)
             if not art.items:
                 norms.extend(self.provision_norms(measure, art, None, art.text, ctx))
                 continue
             lead = norm_text(art.lead)
             ctx.duty_list = self.lex.has_cue("dutyListCue", lead) is not None
+            ctx.procedure_list = self.lex.has_cue("procedureListCue", lead) is not None
             if self.lex.has_cue("conditionListCue", lead):
                 ctx.list_kind = self.kind(lead, [lead]) or "sanction"
                 ctx.lead_cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(art.lead)))
             elif self.lex.has_cue("sanctionListCue", lead):
                 ctx.item_kind = "sanction"
+            elif self.lex.has_cue("principleListCue", lead):
+                ctx.item_kind = "principle"
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
-            lead_ctx = _Context(chapter_kind=ctx.chapter_kind)
+            lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
             if ctx.list_kind:  # 有下列情形之一的,应当从重或者加重处分: the lead states the list's norm
                 own = [dataclasses.replace(n, kind=ctx.list_kind) if n.kind == "obligation" else n for n in own]
             norms.extend(own)
             if lead_ctx.subject:
                 ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
-            ctx.sanctioned = lead_ctx.sanctioned
+            ctx.sanctioned, ctx.first_sanctioned = lead_ctx.sanctioned, lead_ctx.first_sanctioned
             for it in art.items:
                 item_ctx = dataclasses.replace(ctx)
                 norms.extend(self.provision_norms(measure, art, it.number, it.text, item_ctx))
@@ -780,6 +889,7 @@ def norm_to_json(n: Norm) -> dict[str, object]:
         "bearers": list(n.bearers),
         "action": n.action,
         "bearer_text": n.bearer_text,
+        "bearer_article": n.bearer_article,
         "frequency": None
         if n.frequency is None
         else {"period": n.frequency.period, "min_count": n.frequency.min_count, "cue": n.frequency.cue},

@@ -239,6 +239,8 @@ def build_graph(measures: Iterable[Measure], norms: Iterable[Norm], lexicon: Lex
             g.add((ni, FZQA.imposedBy, _role_iri(g, lexicon, n.measure, r)))
         if n.bearer_text:
             g.add((ni, FZQA.bearerLabel, Literal(n.bearer_text, lang=zh)))
+        if n.bearer_article is not None:
+            g.add((ni, FZQA.bearerSource, provision_iri(n.measure, n.bearer_article)))
         if n.deadline:
             g.add((ni, FZQA.deadline, Literal(n.deadline, lang=zh)))
         if n.frequency is not None:

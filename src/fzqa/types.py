@@ -89,6 +89,9 @@ class Norm:
     topic: str | None = None  # for meta norms: purpose, interpretation or entry-into-force
     bearer_text: str | None = None  # the bearer as the text names it (NFKC); None when the text names none
     deadline: str | None = None  # the time limit as written, e.g. 30日内, 两周内, 一个月内
+    # the article whose words name the bearer when it is not the norm's own: the measure's catalogue of that
+    # sanction (对党员的纪律处分种类: 警告…), so that a bearer read from elsewhere says where it was read
+    bearer_article: int | None = None
 
 
 @dataclass(frozen=True)
