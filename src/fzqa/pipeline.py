@@ -265,6 +265,9 @@ def validate_kg(settings: Settings | None = None, progress: Progress = _quiet) -
         g = Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises many parser exception types (and OSError, UnicodeDecodeError)
         detail = " ".join(str(exc).split())[:300]
+        if isinstance(exc, UnicodeDecodeError):  # where: the line of the first byte that is not UTF-8
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            detail = f"line {line}: bytes that are not UTF-8"
         raise StoreError(f"{path} is damaged and cannot be read ({detail}): run `fzqa build` to rebuild it") from None
     progress("SHACL")
     v = validate(g, settings.ontology / "shapes.ttl")
