@@ -124,3 +124,10 @@ def test_an_organ_named_without_a_post_keeps_the_rows_its_principal_bears(
         for r in assistant.kg.select("role_norms", role=assistant.lex.roles[role].iri)
     }
     assert {(c.measure, c.article, c.item) for c in a.citations} <= borne
+
+
+def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> None:
+    en = assistant.ask("Who issued the Guizhou measure?")
+    zh = assistant.ask("贵州办法是哪个部门印发的？")
+    assert "issued by: " in en.answer and "印发机关" not in en.answer
+    assert "印发机关：" in zh.answer

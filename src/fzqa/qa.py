@@ -1064,18 +1064,24 @@ class Assistant:
                     continue
                 if c.article is None:
                     meta = json.loads(c.extra) if c.extra else {}
-                    facts = [f"标题：{meta.get('title', info.title)}"]
-                    if meta.get("issuers"):
-                        facts.append(f"印发机关：{meta['issuers']}")
-                    if meta.get("number"):
-                        facts.append(f"文号：{meta['number']}")
-                    if meta.get("date"):
-                        facts.append(f"日期：{meta['date']}")
-                    if meta.get("inForce"):
-                        facts.append(f"施行：{meta['inForce']}")
-                    if meta.get("implements"):
-                        facts.append(f"贯彻：{in_guillemets(str(meta['implements']))}")
-                    lines.append(("- " if en else "· ") + "；".join(facts) + f"（{info.short}）")
+                    fields = (
+                        ("title", "标题", "title"),
+                        ("issuers", "印发机关", "issued by"),
+                        ("number", "文号", "document number"),
+                        ("date", "日期", "dated"),
+                        ("inForce", "施行", "in force from"),
+                        ("implements", "贯彻", "implements"),
+                    )
+                    meta.setdefault("title", info.title)
+                    facts = [
+                        f"{en_name if en else zh_name}{': ' if en else '：'}"
+                        + (in_guillemets(str(meta[k])) if k == "implements" else str(meta[k]))
+                        for k, zh_name, en_name in fields
+                        if meta.get(k)
+                    ]
+                    lines.append(
+                        f"- {'; '.join(facts)} ({info.short_en})" if en else f"· {'；'.join(facts)}（{info.short}）"
+                    )
                     citations.append(Citation(m, None, None, info.title))
                     continue
                 quotes = self._best_quotes(intent, c) if plan in ("search", "compare") else c.quotes
