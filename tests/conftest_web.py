@@ -150,3 +150,16 @@ def pick(pg: Any, elem_id: str, option: str) -> None:
     """Choose ``option`` in the Gradio dropdown ``elem_id``."""
     pg.click(f"#{elem_id} input")
     pg.locator(".options li.item", has_text=option).first.click()
+
+
+def guizhou_6_6_pair(pg: Any) -> Any:
+    """The provision panel opened for 贵州 6(6): its two boxes (Guizhou's 6(6), then Guangxi's provision of the same
+    number), checked for what both chat tests expect of it."""
+    pair = pg.locator("#provision-pair")
+    pair.wait_for(timeout=WAIT)
+    boxes = pair.locator(".prov")
+    assert boxes.count() == 2
+    assert "每年至少举办2次法治专题讲座" in boxes.nth(0).inner_text()
+    assert "第六条第（六）项" in boxes.nth(0).inner_text()
+    assert "广西 第六条（六）" in boxes.nth(1).inner_text()  # the other measure's provision of the same number
+    return boxes

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest_web import SHOTS, WAIT, Live, app_page, pick
+from conftest_web import SHOTS, WAIT, Live, app_page, guizhou_6_6_pair, pick
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,13 +51,7 @@ def test_county_mayor_answer_with_citations(page: Any) -> None:
     assert "贵州 第六条（六）" in labels and "广西 第六条（一）" in labels
     # a citation opens the whole provision, with the other measure's provision of the same number beside it
     cited.filter(has_text="贵州 第六条（六）").click()
-    pair = page.locator("#provision-pair")
-    pair.wait_for(timeout=WAIT)
-    boxes = pair.locator(".prov")
-    assert boxes.count() == 2
-    assert "每年至少举办2次法治专题讲座" in boxes.nth(0).inner_text()
-    assert "第六条第（六）项" in boxes.nth(0).inner_text()
-    assert "广西 第六条（六）" in boxes.nth(1).inner_text()
+    boxes = guizhou_6_6_pair(page)
     assert "谁执法谁普法" in boxes.nth(1).inner_text()
     page.screenshot(path=str(SHOTS / "ask.png"), full_page=True)
     # the SPARQL behind the answer goes to the SPARQL tab and runs there
