@@ -341,3 +341,12 @@ def test_a_bearer_read_from_another_article_says_which(tmp_path: Path) -> None:
     art8 = str(kg.provision_iri(mid, 8))
     assert sourced and all(src == art8 for _, src in sourced)
     assert {str(kg.ID[n.id]) for n in norms if n.article == 44} == {n for n, _ in sourced}
+
+
+def test_the_reasoner_reads_a_graph_whose_first_triple_is_a_long_text() -> None:
+    # owlready2 guesses a file's format from its first 1000 bytes; an article's text first in the N-Triples (their
+    # order is rdflib's, unordered) made it read the file as RDF/XML and fail the build
+    g = Graph()
+    g.add((URIRef("https://w3id.org/fzqa/id/x"), SKOS.prefLabel, Literal("推进法治建设" * 200, lang="zh")))
+    r = kg.reason(g)
+    assert r.consistent

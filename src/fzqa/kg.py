@@ -410,7 +410,9 @@ def reason(graph: Graph) -> Reasoning:
         path = Path(tmp) / "input.nt"
         graph.serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
-        onto = world.get_ontology(path.as_uri()).load()
+        # the format said, not guessed: owlready2 sniffs the first 1000 bytes and takes N-Triples whose first line
+        # is longer (an article's text, first in rdflib's unordered output) for RDF/XML, failing the build at random
+        onto = world.get_ontology(path.as_uri()).load(format="ntriples")
         try:
             with onto:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
