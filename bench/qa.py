@@ -50,8 +50,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from evalset import (  # noqa: E402
     EXTRA,
-    FRESH,
-    QUESTIONS,
+    MAIN_SOURCES,
     SPLITS,
     TOPICS,
     Key,
@@ -267,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="file",
         type=Path,
         default=None,
-        help=f"default {QUESTIONS.name} (tune) + {FRESH.name} (holdout)",
+        help=f"default {MAIN_SOURCES}",
     )
     ap.add_argument("--split", choices=("all", *SPLITS), default="all", help="questions to ask (figures per split)")
     ap.add_argument("--topics", type=Path, default=TOPICS, help="covered-topics list for the 'silent measure' check")
@@ -319,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if absent:
         print(f"[corpus] gold cites measures not in the built corpus (they cannot be answered): {', '.join(absent)}")
     print(
-        f"{len(questions)} questions from {qfile or QUESTIONS.name + ' + ' + FRESH.name} (split {args.split}); "
+        f"{len(questions)} questions from {qfile or MAIN_SOURCES} (split {args.split}); "
         f"assistant loaded in {load_s:.2f}s, "
         f"warm-up answer {warm_s:.2f}s"
     )

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from evalset import EXTRA, FRESH, QUESTIONS, SPLITS, Question, load_main, load_questions, stage_corpus  # noqa: E402
+from evalset import EXTRA, MAIN_SOURCES, SPLITS, Question, load_main, load_questions, stage_corpus  # noqa: E402
 from evalset import Key as Gold  # noqa: E402
 
 from fzqa.embed import get_embedder  # noqa: E402
@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="questions",
         type=Path,
         default=None,
-        help=f"default {QUESTIONS.name} (tune) + {FRESH.name} (holdout)",
+        help=f"default {MAIN_SOURCES}",
     )
     ap.add_argument("--split", choices=("all", *SPLITS), default="all", help="questions to score")
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     absent = sorted({g[0] for q in questions for g in q.gold} - built)
     if absent:
         print(f"[corpus] gold cites measures not in the index (counted as misses): {', '.join(absent)}")
-    source = args.questions.name if args.questions else f"{QUESTIONS.name} + {FRESH.name}" if own else EXTRA.name
+    source = args.questions.name if args.questions else MAIN_SOURCES if own else EXTRA.name
     print(
         f"{len(units)} units from {args.corpus}, embedder {index.embedder.name}, built in "
         f"{time.perf_counter() - t0:.1f}s; {sum(bool(q.gold) for q in questions)} answerable of {len(questions)} "

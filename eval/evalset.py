@@ -5,7 +5,9 @@
 The split rule (documented in eval/README.md): every question of ``questions.jsonl`` is ``tune`` (its former
 holdout part was measured in aggregate several times by 2026-12-01 and was retired into tune on 2026-12-02);
 ``fresh-questions.jsonl``, written afterwards from the measures' texts by someone who had not seen the assistant's
-code, thesauri or the other questions, is ``holdout`` as a whole, and so is the extra-corpus set.
+code, thesauri or the other questions, was ``holdout`` until its two aggregate runs of 2026-12-02 and is ``tune``
+since (retired the same way); ``fresh2-questions.jsonl``, written the same way on 2026-12-02, is ``holdout`` as a
+whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ QUESTIONS = EVAL / "questions.jsonl"
 DEV = EVAL / "dev-questions.jsonl"
 EXTRA = EVAL / "extra-questions.jsonl"
 FRESH = EVAL / "fresh-questions.jsonl"
+FRESH2 = EVAL / "fresh2-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -238,15 +241,21 @@ def check_keys(questions: Sequence[Question], known: dict[str, set[Key]], label:
 
 
 # ------------------------------------------------------------------------------------------- the split rule
+MAIN_FILES = (QUESTIONS, FRESH, FRESH2)
+MAIN_SOURCES = f"{QUESTIONS.name} + {FRESH.name} (tune) + {FRESH2.name} (holdout)"
+
+
 def load_main() -> list[Question]:
-    """The questions over the two measures: ``questions.jsonl`` (tune) and ``fresh-questions.jsonl`` (holdout)."""
-    return load_questions(QUESTIONS) + (load_questions(FRESH) if FRESH.is_file() else [])
+    """The questions over the two measures: ``questions.jsonl`` and ``fresh-questions.jsonl`` (tune) and
+    ``fresh2-questions.jsonl`` (holdout), those of them that exist."""
+    return [q for f in MAIN_FILES if f.is_file() for q in load_questions(f)]
 
 
 def check_all() -> list[str]:
     problems: list[str] = []
     main = load_questions(QUESTIONS)
     fresh = load_questions(FRESH) if FRESH.is_file() else []
+    fresh2 = load_questions(FRESH2) if FRESH2.is_file() else []
     dev = load_questions(DEV)
     extra = load_questions(EXTRA)
     topics = load_topics(TOPICS)
@@ -254,8 +263,13 @@ def check_all() -> list[str]:
     problems += check_keys(main, known, QUESTIONS.name)
     problems += check_keys(dev, known, DEV.name)
     problems += check_keys(fresh, known, FRESH.name)
-    dup = {q.id for q in main} & {q.id for q in fresh}
-    problems += [f"{FRESH.name} {i}: id also used in {QUESTIONS.name}" for i in sorted(dup)]
+    problems += check_keys(fresh2, known, FRESH2.name)
+    seen: dict[str, str] = {}
+    for f, qs in ((QUESTIONS, main), (FRESH, fresh), (FRESH2, fresh2)):
+        for q in qs:
+            if q.id in seen:
+                problems.append(f"{f.name} {q.id}: id also used in {seen[q.id]}")
+            seen.setdefault(q.id, f.name)
     valid = set().union(*known.values())
     problems += [f"{TOPICS.name} {t.id}: {k} does not exist" for t in topics for k in t.gold if k not in valid]
     problems += check_keys(extra, provisions(EXTRA_CORPUS), EXTRA.name)
@@ -267,7 +281,8 @@ def check_all() -> list[str]:
         elif m.split != "tune":
             problems.append(f"{QUESTIONS.name} {q.id}: an original dev question must be in tune")
     problems += [f"{QUESTIONS.name} {q.id}: questions.jsonl is tune" for q in main if q.split != "tune"]
-    problems += [f"{FRESH.name} {q.id}: the fresh set is holdout" for q in fresh if q.split != "holdout"]
+    problems += [f"{FRESH.name} {q.id}: the first fresh set is tune now" for q in fresh if q.split != "tune"]
+    problems += [f"{FRESH2.name} {q.id}: the second fresh set is holdout" for q in fresh2 if q.split != "holdout"]
     problems += [f"{EXTRA.name} {q.id}: the extra set is holdout" for q in extra if q.split != "holdout"]
     return problems
 
