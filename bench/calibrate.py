@@ -1,7 +1,8 @@
-"""Fits the assistant's evidence model (src/fzqa/calibration.json) on the tune split of eval/questions.jsonl and
+"""Fits the assistant's evidence model (src/fzqa/calibration.json) on the tune split of the questions over the two
+measures (eval/questions.jsonl and eval/fresh-questions.jsonl; evalset.load_main) and
 prints where every number in it came from.
 
-    python bench/calibrate.py [--file eval/questions.jsonl] [--rounds 3] [--folds 5] [--check]
+    python bench/calibrate.py [--file F.jsonl] [--rounds 3] [--folds 5] [--check]
 
 What is fitted: whenever the assistant weighs candidate provisions for a question with a topic (Assistant.focus),
 it records each candidate's evidence features (qa.FEATURES: lexical support of the topic, dense similarity and
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "eval"))
 
-from evalset import QUESTIONS, Question, load_questions  # noqa: E402
+from evalset import MAIN_SOURCES, Question, load_main, load_questions  # noqa: E402
 
 # L2 strength of the regression: scikit-learn's default; the features are few and bounded, so it is not tuned
 C = 1.0
@@ -59,6 +60,9 @@ class Call:
     require: bool
     keys: tuple[tuple[Any, ...], ...]
     features: tuple[dict[str, float], ...]
+    # whether each candidate states the figure the question asks for (None: it asks for none); the assistant says
+    # the measures do not settle it when none of those it keeps does (qa.Assistant.states_detail)
+    states: tuple[bool, ...] | None = None
 
 
 def record(assistant: Any, questions: list[Question]) -> dict[str, list[Call]]:
@@ -74,6 +78,7 @@ def record(assistant: Any, questions: list[Question]) -> dict[str, list[Call]]:
                     bool(entry["require"]),
                     tuple(tuple(c["key"]) for c in cands),
                     tuple(c["features"] for c in cands),
+                    tuple(bool(c["states"]) for c in cands) if cands and "states" in cands[0] else None,
                 )
             )
         out[q.id] = calls
@@ -119,7 +124,7 @@ def prob(weights: list[float], bias: float, f: list[float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-Scored = dict[str, list[tuple[bool, list[tuple[tuple[Any, ...], float]]]]]
+Scored = dict[str, list[tuple[bool, list[tuple[tuple[Any, ...], float]], tuple[bool, ...] | None]]]
 
 
 def scored(calls: dict[str, list[Call]], features: tuple[str, ...], weights: list[float], bias: float) -> Scored:
@@ -129,6 +134,7 @@ def scored(calls: dict[str, list[Call]], features: tuple[str, ...], weights: lis
             (
                 c.require,
                 [(k, prob(weights, bias, [f[n] for n in features])) for k, f in zip(c.keys, c.features, strict=True)],
+                c.states,
             )
             for c in cs
         ]
@@ -144,7 +150,7 @@ def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -
             continue
         q = by_id[qid]
         kept: set[tuple[Any, ...]] = set()
-        for require, cands in cs:
+        for require, cands, states in cs:
             best = max(p for _k, p in cands)
             if best < answer:
                 chosen = set() if require else {k for k, _p in cands}
@@ -155,6 +161,8 @@ def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -
                 chosen = {k for k, p in cands if p >= keep or p == best or (p == top[k[0]] and p >= answer)}
             if chosen:
                 kept = chosen
+                if states is not None and not any(s for (k, _p), s in zip(cands, states, strict=True) if k in kept):
+                    kept = set()  # none states the figure asked for: the measures do not settle it
                 break
         gold, accept = set(q.gold), set(q.accept)
         if q.answerable:
@@ -275,7 +283,7 @@ def _write(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--file", type=Path, default=QUESTIONS)
+    ap.add_argument("--file", type=Path, default=None, help=f"default: the tune part of {MAIN_SOURCES}")
     ap.add_argument("--features", choices=sorted(SETS), default=DEFAULT_SET, help="feature set to fit")
     ap.add_argument("--rounds", type=int, default=3, help="record-fit rounds (stops early when stable)")
     ap.add_argument("--folds", type=int, default=10, help="folds of the cross-validated estimate (0: skip)")
@@ -303,16 +311,14 @@ def main(argv: list[str] | None = None) -> int:
             "answer": 0.5,
         }
         _write(qa.CALIBRATION, json.dumps(start, indent=1) + "\n")
-    questions = [q for q in load_questions(args.file) if q.split == "tune"]
+    source = args.file.name if args.file else "questions over the two measures"
+    questions = [q for q in (load_questions(args.file) if args.file else load_main()) if q.split == "tune"]
     by_id = {q.id: q for q in questions}
     digest = hashlib.sha256("\n".join(f"{q.id}\t{q.q}\t{q.gold}\t{q.accept}" for q in questions).encode()).hexdigest()
     assistant = qa.get_assistant(settings)
     assistant.all_features = True  # every feature recorded, so that --compare can weigh every set
     n_answerable = sum(q.answerable for q in questions)
-    print(
-        f"tune split of {args.file.name}: {len(questions)} questions ({n_answerable} answerable); "
-        f"features {args.features}"
-    )
+    print(f"tune split of {source}: {len(questions)} questions ({n_answerable} answerable); features {args.features}")
     result: dict[str, Any] | None = None
     calls: dict[str, list[Call]] = {}
     for rnd in range(1, args.rounds + 1):
@@ -336,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         result = new | {
             "provenance": {
                 "fitted_by": f"python bench/calibrate.py --features '{args.features}'",
-                "data": f"{args.file.name} split tune ({len(questions)} questions, sha256 {digest[:16]})",
+                "data": f"{source} split tune ({len(questions)} questions, sha256 {digest[:16]})",
                 "rows": len(y),
                 "gold_rows": sum(y),
                 "model": f"logistic regression (scikit-learn, L2, C={C}), each question weighing the same",

@@ -131,3 +131,46 @@ def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> Non
     zh = assistant.ask("贵州办法是哪个部门印发的？")
     assert "issued by: " in en.answer and "印发机关" not in en.answer
     assert "印发机关：" in zh.answer
+
+
+# figures the measures never state (written from what they leave open: terms, money, time limits, shares, lengths)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "法律顾问的合同一签几年？",
+        "公职律师参与决策一次补贴多少钱？",
+        "被约谈的部门负责人要在多少个工作日内整改完？",
+        "法治考核结果在年度考核里占多大比重？",
+        "How long is the term of a county Party secretary?",
+        "How much is a legal adviser paid?",
+        "What is the deadline for the annual rule-of-law report?",
+        "How many hours must a rule-of-law lecture last?",
+    ],
+)
+def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_subject(
+    assistant: Assistant, question: str
+) -> None:
+    intent = understand(question, assistant.lex)
+    assert intent.details  # read as asking for a figure
+    a = assistant.ask(question)
+    assert a.abstained and not a.citations, (question, a.answer)
+    if a.details["plan"] == "no-detail":  # the measures treat the subject: it says which figure they do not set
+        label_zh, label_en = assistant.lex.detail_labels[intent.details[0]]
+        assert (label_en if intent.lang == "en" else label_zh) in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("法治专题讲座每年至少要办几场？", {("guizhou-2020", 5, 6), ("guizhou-2020", 6, 6)}),  # 每年至少举办2次
+        ("How many times a year must the Party principal hear rule-of-law reports?", {("guizhou-2020", 5, 1)}),
+    ],
+)
+def test_a_figure_a_provision_states_is_answered(assistant: Assistant, question: str, expected: set[object]) -> None:
+    a = assistant.ask(question)
+    assert not a.abstained and expected <= {c.key() for c in a.citations}, a.answer
+
+
+def test_the_words_around_a_figure_asked_for_stay_topic_words(assistant: Assistant) -> None:
+    intent = understand("公职律师每个月的补贴是多少？", assistant.lex)
+    assert intent.details == ("money",) and any("补贴" in t for t in intent.topic)

@@ -124,7 +124,7 @@ class RoleWord:
 
 @dataclass(frozen=True)
 class QuestionCue:
-    asks: str  # period, count, kind, fact, who
+    asks: str  # period, count, min-count, kind, fact, who, detail, follow-up, frame
     code: str
     zh: tuple[re.Pattern[str], ...]
     en: tuple[re.Pattern[str], ...]
@@ -419,6 +419,14 @@ class Lexicon:
                 )
             )
         self.question_cues = tuple(qcues)
+        # details asked for (asks "detail"): what a provision's words must contain to answer it, and its name
+        self.detail_answers: dict[str, tuple[re.Pattern[str], ...]] = {}
+        self.detail_labels: dict[str, tuple[str, str]] = {}
+        for s in sorted(g.subjects(FZQA.asks, Literal("detail")), key=str):
+            code = str(g.value(s, FZQA.code))
+            answers = sorted(g.objects(s, FZQA.answerPattern), key=str)
+            self.detail_answers[code] = tuple(re.compile(str(p)) for p in answers)
+            self.detail_labels[code] = (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
         stop = FZQA.questionStopwords
         self.stop_zh = tuple(sorted((str(o) for o in g.objects(stop, FZQA.zhPattern)), key=len, reverse=True))
         self.generic_zh = tuple(

@@ -188,6 +188,7 @@ class Intent:
     kinds: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()  # coverage, interpretation, entry-into-force, purpose, metadata, cited
     asks_who: bool = False
+    details: tuple[str, ...] = ()  # figures asked for (days, money, years …: questions.ttl asks "detail")
     topic: tuple[str, ...] = ()  # Chinese topic words (the question's own, and glossary words for English)
     topics: tuple[str, ...] = ()  # glossary topic names
     unknown: tuple[str, ...] = ()  # content words that no vocabulary knows
@@ -250,7 +251,12 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     facts: list[str] = []
     asks_count = asks_who = follow_up = False
     min_count: int | None = None
+    details: list[str] = []
     for h in lex.question_cue_hits(q):
+        if h.asks == "detail":  # the figure asked for: its words stay topic words (补贴是多少 is about 补贴)
+            if h.code not in details:
+                details.append(h.code)
+            continue
         spans.append((h.start, h.end))
         if h.asks == "period" and h.code not in periods:
             periods.append(h.code)
@@ -348,6 +354,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         kinds=tuple(kinds),
         facts=tuple(facts),
         asks_who=asks_who,
+        details=tuple(details),
         topic=tuple(dict.fromkeys(topic)),
         topics=topic_names,
         unknown=tuple(dict.fromkeys(unknown)),
@@ -582,7 +589,10 @@ class Assistant:
         weighed = []
         for c, feats in zip(cands, self.evidence(intent, cands, graph), strict=True):
             c.p = cal.probability(feats)
-            weighed.append({"key": list(c.key), "features": feats, "p": round(c.p, 4)})
+            entry = {"key": list(c.key), "features": feats, "p": round(c.p, 4)}
+            if intent.details:  # bench/calibrate.py replays the check of the figure asked (Assistant.states_detail)
+                entry["states"] = self.states_detail(intent, [c])
+            weighed.append(entry)
         log = _EVIDENCE_LOG.get()
         if log is not None:
             log.append({"require": require, "graph": graph, "candidates": weighed})
@@ -907,7 +917,16 @@ class Assistant:
         if cands and scope and not plan.startswith("coverage"):
             cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
+        asks_figure = intent.details and qt.code not in META_TYPES and not plan.startswith("coverage")
+        if cands and asks_figure and not self.states_detail(intent, cands):
+            # asked for a figure none of them states (任期几年, 补贴多少): the measures do not settle it
+            return self._finish(intent, self._no_detail(intent, cands), "no-detail", t0)
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    def states_detail(self, intent: Intent, cands: list[Cand]) -> bool:
+        """Does any of the provisions state the figure the question asks for (a number of days, an amount …)?"""
+        patterns = [p for d in intent.details for p in self.lex.detail_answers.get(d, ())]
+        return any(p.search(norm_text(self._context(c))) for c in cands for p in patterns)
 
     def _weigh(self, qt: QuestionType, intent: Intent, cands: list[Cand]) -> list[Cand]:
         """The candidates a question type's rows give, kept as the type says: those naming the object role asked
@@ -1351,6 +1370,30 @@ class Assistant:
             if en
             else f"办法中没有{asked}（{'；'.join(parts)}），故不引用任何条文。"
         )
+        return Answer(intent.question, text, (), True, None, intent.lang)
+
+    def _no_detail(self, intent: Intent, cands: list[Cand]) -> Answer:
+        """The measures treat the subject but state no figure of the kind asked: say so, name where they treat it
+        (not cited: those provisions do not answer the question)."""
+        en = intent.lang == "en"
+        labels = [self.lex.detail_labels[d] for d in intent.details if d in self.lex.detail_labels]
+        near = [c for c in cands if c.article is not None][:3]
+        if en:
+            what = " or ".join(e for _, e in labels) or "such a figure"
+            where = ", ".join(en_citation(*c.key, lexicon=self.lex) for c in near)
+            text = (
+                f"The measures do not set {what}."
+                + (f" The provisions nearest to the subject ({where}) state no such figure" if where else "")
+                + "; nothing in them answers the question, so nothing is cited."
+            )
+        else:
+            what = "或".join(z for z, _ in labels) or "具体数字"
+            where = "、".join(short_citation(*c.key, lexicon=self.lex) for c in near)
+            text = (
+                f"{self._n_measures()}没有规定具体的{what}。"
+                + (f"与此最相关的规定（{where}）未写明{what}，" if where else "")
+                + "无法据此回答，故不引用任何条文。"
+            )
         return Answer(intent.question, text, (), True, None, intent.lang)
 
     def _n_measures(self) -> str:
