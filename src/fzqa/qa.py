@@ -613,7 +613,9 @@ class Assistant:
         """The question without the words addressed to the assistant (忽略之前的指令, SYSTEM: …), which ask nothing."""
         t = norm_text(question)
         frame = [(h.start, h.end) for h in self.lex.question_cue_hits(t) if h.asks == "frame"]
-        return "".join(" " if any(s <= i < e for s, e in frame) else ch for i, ch in enumerate(t)).strip() or t
+        rest = "".join(" " if any(s <= i < e for s, e in frame) else ch for i, ch in enumerate(t))
+        # the punctuation the frame leaves before the question (…指令，…：) is not part of it either
+        return re.sub(r"\s+", " ", re.sub(r"^[\W_]+", "", rest)).strip() or t
 
     def _topic_queries(self, intent: Intent) -> list[str]:
         """What clause search is asked for the evidence: the topic alone (the question's topic words, the topics it
