@@ -196,7 +196,8 @@ class Extractor:
         m = self.lex.has_cue("agentCue", clause)
         if not m:
             return None
-        span = self.np_at(clause, m.end())
+        # whatever verb follows: 由所涉及的机关、单位协商受理
+        span = self.np_at(clause, m.end(), loose=True)
         return clause[span[0] : span[1]] if span else None
 
     def target_of(self, clause: str) -> str | None:
@@ -433,6 +434,10 @@ class Extractor:
             text, clauses = text.replace(bearer, blank), [c.replace(bearer, blank) for c in clauses]
         if self.lex.has_cue("grantCue", text):
             return "permission"
+        # what the norm proposes (提出追究责任的建议) is not what it does
+        for p in self.lex.cue("proposalCue").patterns:
+            text = p.sub(lambda m: "□" * len(m.group(0)), text)
+            clauses = [p.sub(lambda m: "□" * len(m.group(0)), c) for c in clauses]
         # a cue inside a condition (涉及组织调整或者组织处理的,应当…) does not make the norm's kind
         last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
         main = clauses[last_de + 1 :] if last_de >= 0 else [c for c in clauses if not c.endswith("的")]
@@ -450,6 +455,11 @@ class Extractor:
                     break
             if found:
                 break
+        if found == "sanction" and (may := self.lex.has_cue("discretionCue", text)):
+            # 可以给予批评教育…: a sanction only allowed, unless a sanction is also required before it (应当…处分;…)
+            must = self.lex.has_cue("Obligation", text[: may.start()])
+            if must is None:
+                found = "permission"
         if found == "permission":  # 可以 against 应当: the earlier word wins
             may = min(m.start() for p in self.lex.cue("Permission").patterns if (m := p.search(text)))
             must = [m.start() for p in self.lex.cue("Obligation").patterns if (m := p.search(text))]
@@ -629,11 +639,20 @@ class Extractor:
             ctx.last_kind = kind
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
-            if kind in ("sanction", "reward"):
+            # 可以给予批评教育…: a permission to sanction falls, like a sanction, on whom it is about
+            allowed_sanction = (
+                kind == "permission"
+                and not in_list
+                and self.lex.has_cue("discretionCue", t) is not None
+                and self.lex.has_cue("Sanction", t) is not None
+            )
+            if kind in ("sanction", "reward") or allowed_sanction:
                 if in_list:
                     cites = cites or ctx.lead_cites
-                    if bearer is None and (ctx.first_sanctioned or ctx.sanctioned) is not None:
-                        bearer = ctx.first_sanctioned or ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…: (一)…
+                    # 有下列行为之一,对直接责任者…给予…: (一)…; whom the lead's sanction falls on, not who imposes it
+                    # (…有下列情形之一的,由其上级机关、单位责令改正)
+                    if (ctx.first_sanctioned or ctx.sanctioned) is not None:
+                        bearer = ctx.first_sanctioned or ctx.sanctioned
                 else:
                     carried = bearer
                     bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
