@@ -455,11 +455,10 @@ class Extractor:
                     break
             if found:
                 break
-        if found == "sanction" and (may := self.lex.has_cue("discretionCue", text)):
-            # 可以给予批评教育…: a sanction only allowed, unless a sanction is also required before it (应当…处分;…)
-            must = self.lex.has_cue("Obligation", text[: may.start()])
-            if must is None:
-                found = "permission"
+        allowed = self.lex.has_cue("discretionCue", text) if found == "sanction" else None
+        # 可以给予批评教育…: a sanction only allowed, unless one is required before it (应当…;…可以…)
+        if allowed is not None and self.lex.has_cue("Obligation", text[: allowed.start()]) is None:
+            found = "permission"
         if found == "permission":  # 可以 against 应当: the earlier word wins
             may = min(m.start() for p in self.lex.cue("Permission").patterns if (m := p.search(text)))
             must = [m.start() for p in self.lex.cue("Obligation").patterns if (m := p.search(text))]
