@@ -230,7 +230,13 @@ class Extractor:
         if not clauses:
             return False
         first = clauses[0]
-        if first.endswith("的") or self._predicate_at(first, 0) or self.subject_of(first) or first.startswith("对"):
+        if (
+            first.endswith("的")
+            or self._predicate_at(first, 0)
+            or self.subject_of(first)
+            or first.startswith("对")
+            or self.lex.has_cue("conditionOpenerCue", first)
+        ):
             return False
         m = self.modal(first)
         if m:
@@ -501,8 +507,11 @@ class Extractor:
             cur: _Span | None = None
             prohibition_open = False
             cur_freq = False
-            for c in clauses:
-                body = norm_text(text[c.start : c.end]).strip(" ,")
+            bodies = [norm_text(text[c.start : c.end]).strip(" ,") for c in clauses]
+            for ci, c in enumerate(clauses):
+                body = bodies[ci]
+                # a conduct goes on to a later clause in 的 (…方式,公开发表…、反对四项基本原则,反对…的文章…的,给予…)
+                conduct_ahead = any(b.endswith("的") for b in bodies[ci:])
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
                 opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
@@ -529,6 +538,7 @@ class Extractor:
                                 if p.pattern.startswith("^")
                             )
                             and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                            and not conduct_ahead
                         )
                         or body.startswith("不得")
                         # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
