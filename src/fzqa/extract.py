@@ -71,6 +71,9 @@ class _Context:
     # 改正;造成严重后果的,对直接负责的主管人员…处理: the items are X's conduct)
     first_sanctioned: _Bearer | None = None
     last_kind: str | None = None  # kind of the provision's previous norm (…的,依照前款规定处理)
+    # the carried subject was named as the doer of a sanctioned conduct (党组织和党员违反…的,都必须受到追究): it
+    # binds no duty of a later paragraph (重点查处…)
+    subject_sanctioned: bool = False
     # the measure's catalogues of sanctions: each sanction's words (警告, 开除党籍) and whom the catalogue names
     catalogue: tuple[tuple[str, _Bearer], ...] = ()
 
@@ -646,6 +649,8 @@ class Extractor:
             if kind == "obligation" and self._catalogued(self._main(clauses), ctx.catalogue) is not None:
                 kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
+            if named is None and new_paragraph and ctx.subject_sanctioned and kind in ("obligation", "prohibition"):
+                bearer = None
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             # 可以给予批评教育…: a permission to sanction falls, like a sanction, on whom it is about
@@ -672,11 +677,20 @@ class Extractor:
                         bearer = self._catalogued(t, ctx.catalogue)
                     if bearer is not carried:
                         ctx.sanctioned = bearer
+                    ctx.subject_sanctioned = named is not None and bearer is not None and bearer.labels == named.labels
                     if ctx.first_sanctioned is None:
                         ctx.first_sanctioned = bearer
-            elif kind == "permission" and self.lex.has_cue("leniencyCue", t) and (target or any_target):
-                # a softened sanction falls, like a sanction, on whom it is about (对不明真相的参加人员,…可以免予处分)
-                bearer = self._bearer(str(target or any_target))
+            else:
+                if named is not None:
+                    ctx.subject_sanctioned = False
+                # 对于受到解散处理的党组织中的党员,应当逐个审查。…予以劝退或者除名: the party a duty opens with (对X,)
+                # is whom the article's later sanctions that name no one fall on
+                if target and ctx.sanctioned is None and not self.lex.has_cue("definitionCue", t):
+                    ctx.sanctioned = self._bearer(target)
+                if kind == "permission" and self.lex.has_cue("leniencyCue", t) and (target or any_target):
+                    # a softened sanction falls, like a sanction, on whom it is about
+                    # (对不明真相的参加人员,…可以免予处分)
+                    bearer = self._bearer(str(target or any_target))
             coverage: str | None = None
             levels: tuple[str, ...] = ()
             topic: str | None = None
@@ -773,7 +787,8 @@ class Extractor:
             roles = self.roles_in(cond.group("cond"))
             if roles:
                 return _Bearer(cond.group("cond"), roles), by, cond.group("cond")
-        if m:
+        # 对其进行教育…: a pronoun names no one; the one named before is meant
+        if m and (bearer is not None or previous is None):
             return bearer, by or others, (m.group("cond") or "") + m.group("target")
         if previous is not None:  # 情节较重的,给予…处分: on whom the sentence before named
             return previous, by or tuple(r for r in others if r not in previous.labels), None
