@@ -86,6 +86,10 @@ def test_real_regulations_are_taken_in_with_their_own_metadata(extra_kg: tuple[K
     meta = {r["measure"]: r for r in kg.select("measure_metadata")}
     assert str(meta[ID + DECISIONS]["inForce"]) == "2019-09-01" and "国务院" in meta[ID + DECISIONS]["issuers"]
     assert str(meta[ID + ACCOUNTABILITY]["inForce"]) == "2016-07-08"
+    # 第十二条 本条例由中央纪律检查委员会负责解释; the decision procedure names no interpreting body
+    assert acc.interpreted_by == "中央纪律检查委员会" and dec.interpreted_by is None
+    assert str(meta[ID + ACCOUNTABILITY]["interpretedBy"]) == "中央纪律检查委员会"
+    assert "interpretedBy" not in meta[ID + DECISIONS] or meta[ID + DECISIONS]["interpretedBy"] is None
 
 
 @pytest.mark.slow

@@ -179,6 +179,7 @@ def _derived(corpus_dir: Path, file: str, places: Sequence[tuple[str, str, str]]
         "number": m.number,
         "date": m.date,
         "effective": m.effective,
+        "interpreted_by": m.interpreted_by,
         "implements": implements.group(1).replace("〈", "《").replace("〉", "》") if implements else None,
     }
 
