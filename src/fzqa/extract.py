@@ -443,6 +443,8 @@ class Extractor:
             text, clauses = text.replace(bearer, blank), [c.replace(bearer, blank) for c in clauses]
         if self.lex.has_cue("grantCue", text):
             return "permission"
+        if self.lex.has_cue("applicabilityCue", self._main(clauses)):
+            return "scope"
         # what the norm proposes (提出追究责任的建议) is not what it does
         for p in self.lex.cue("proposalCue").patterns:
             text = p.sub(lambda m: "□" * len(m.group(0)), text)
@@ -893,6 +895,8 @@ class Extractor:
                 ctx.item_kind = "sanction"
             elif self.lex.has_cue("principleListCue", lead):
                 ctx.item_kind = "principle"
+            elif self.lex.has_cue("definitionCue", lead):
+                ctx.item_kind = "meta"  # 本条例所称重大行政决策事项包括:(一)…: the items define a term, binding no one
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
