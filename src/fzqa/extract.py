@@ -505,6 +505,9 @@ class Extractor:
         """Sentences, each cut where a new norm begins."""
         out: list[_Span] = []
         for sent in _spans(text, _SENTENCE_END):
+            if self.lex.has_cue("definitionCue", norm_text(text[sent.start : sent.end]).strip()):
+                out.append(sent)  # a definition is one statement (直接责任者,是指…,对造成的损失…起决定性作用的党员)
+                continue
             clauses = [
                 _Span(sent.start + c.start, sent.start + c.end)
                 for c in _spans(text[sent.start : sent.end], _CLAUSE_SEP)
@@ -895,8 +898,10 @@ class Extractor:
                 ctx.item_kind = "sanction"
             elif self.lex.has_cue("principleListCue", lead):
                 ctx.item_kind = "principle"
-            elif self.lex.has_cue("definitionCue", lead):
-                ctx.item_kind = "meta"  # 本条例所称重大行政决策事项包括:(一)…: the items define a term, binding no one
+            elif self.lex.has_cue("definitionCue", lead) or self.lex.has_cue("contentsListCue", lead.strip()):
+                # 本条例所称重大行政决策事项包括:(一)…, 合法性审查的内容包括:(一)…: the items define a term or name
+                # contents, binding no one
+                ctx.item_kind = "meta"
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
