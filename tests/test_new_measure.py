@@ -90,6 +90,10 @@ def test_real_regulations_are_taken_in_with_their_own_metadata(extra_kg: tuple[K
     assert acc.interpreted_by == "中央纪律检查委员会" and dec.interpreted_by is None
     assert str(meta[ID + ACCOUNTABILITY]["interpretedBy"]) == "中央纪律检查委员会"
     assert "interpretedBy" not in meta[ID + DECISIONS] or meta[ID + DECISIONS]["interpretedBy"] is None
+    # a measure of no place is named by its title (and without 中国共产党), in answers and in questions
+    assert (acc.short, dec.short) == ("中国共产党问责条例", "重大行政决策程序暂行条例")
+    assert lex.measure_for("问责条例由谁解释？") == [ACCOUNTABILITY]
+    assert lex.measure_for("《重大行政决策程序暂行条例》什么时候施行？") == [DECISIONS]
 
 
 @pytest.mark.slow
