@@ -655,7 +655,7 @@ class Extractor:
                 kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
             if named is None and new_paragraph and ctx.subject_sanctioned and kind in ("obligation", "prohibition"):
-                bearer = None
+                bearer = None  # the doer of a sanctioned conduct is no one's duty bearer in a later paragraph
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
             # 可以给予批评教育…: a permission to sanction falls, like a sanction, on whom it is about
