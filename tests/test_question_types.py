@@ -131,3 +131,9 @@ def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> Non
     zh = assistant.ask("贵州办法是哪个部门印发的？")
     assert "issued by: " in en.answer and "印发机关" not in en.answer
     assert "印发机关：" in zh.answer
+
+
+def test_issuers_are_named_in_the_order_of_the_text(assistant: Assistant) -> None:
+    a = assistant.ask("广西办法是哪个部门印发的？")
+    # the store concatenates a measure's issuers in an order of its own; the answer keeps the catalogue's
+    assert "印发机关：中共广西壮族自治区委员会办公厅、广西壮族自治区人民政府办公厅" in a.answer
