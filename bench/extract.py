@@ -111,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         unknown = sum(1 for n in ns if n.bearer_text is None)
         binding = [n for n in ns if n.kind != "meta"]
         unknown_binding = sum(1 for n in binding if n.bearer_text is None)
+        # the kinds that bind someone to act or to suffer (a principle or scope rule may rightly name no one)
+        duties = [n for n in ns if n.kind in ("obligation", "prohibition", "permission", "sanction", "reward")]
+        unknown_duties = sum(1 for n in duties if n.bearer_text is None)
         # a fallback: a bearer whose words are not in the article it says it was read from (its own, or the one
         # in bearer_article: a catalogue of sanctions): a default, not read from the text
         text = {a.number: _norm(a.text) or "" for a in m.articles}
@@ -125,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         minted = sorted({r for n in ns for r in (*n.bearers, *n.imposed_by) if r not in lex.roles})
         english = sum(1 for r in minted if extractor.role_english(r))
         print(
-            f"  {f.stem}: {len(ns)} norms, {unknown} unspecified ({unknown_binding} of {len(binding)} non-meta), "
+            f"  {f.stem}: {len(ns)} norms, {unknown} unspecified ({unknown_binding} of {len(binding)} non-meta, "
+            f"{unknown_duties} of {len(duties)} duties, permissions, sanctions and rewards), "
             f"{fallback} fallback, {elsewhere} read from another article; "
             f"{len(minted)} minted roles, {english} with an English label"
         )

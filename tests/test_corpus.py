@@ -262,6 +262,21 @@ def test_metadata_of_extras() -> None:
     assert parsed(ACCOUNTABILITY).title == "中国共产党问责条例"
     assert parsed(ACCOUNTABILITY).effective == "2016-07-08"  # art. 13, the last
     assert inner.effective is None  # no articles, and its header names no entry into force
+    # (2016年10月27日中国共产党第十八届中央委员会第六次全体会议通过): the plenum that adopted it
+    assert inner.issuers == ("中国共产党第十八届中央委员会第六次全体会议",)
+    # the body each one's own article names to interpret it (本条例由…负责解释); none where no article does
+    assert pet.interpreted_by == "国家信访局"  # 第四十九条
+    assert dis.interpreted_by == "中央纪律检查委员会"  # 第一百四十一条
+    assert parsed(ACCOUNTABILITY).interpreted_by == "中央纪律检查委员会"  # 第十二条
+    assert dec.interpreted_by is None and inner.interpreted_by is None
+    # no line names the accountability regulation's issuer or date of issue: none is made up
+    assert (parsed(ACCOUNTABILITY).issuers, parsed(ACCOUNTABILITY).date) == ((), None)
+
+
+def test_interpreting_body_of_the_two_measures() -> None:
+    # 本实施办法具体解释工作由自治区党委办公厅、自治区人民政府办公厅商有关单位承担: the body, not whom it consults
+    assert parsed(GUANGXI).interpreted_by == "自治区党委办公厅、自治区人民政府办公厅"
+    assert parsed(GUIZHOU).interpreted_by == "省委依法治省办"  # 本办法具体解释工作由省委依法治省办承担
 
 
 def test_no_articles_is_not_an_error() -> None:
@@ -273,7 +288,7 @@ def test_no_articles_is_not_an_error() -> None:
 def test_to_json_contract() -> None:
     data = to_json(parsed(GUANGXI))
     assert {"title", "number", "date", "articles"} <= set(data)
-    assert set(data) <= {"title", "number", "date", "articles", "id", "issuers", "effective"}
+    assert set(data) <= {"title", "number", "date", "articles", "id", "issuers", "effective", "interpreted_by"}
     articles = data["articles"]
     assert isinstance(articles, list) and len(articles) == 12
     a5 = articles[4]

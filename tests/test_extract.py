@@ -307,3 +307,41 @@ def test_items_of_a_list_of_principles_are_principles(extra: dict[str, list[Norm
     # 第四条 党的纪律处分工作应当坚持以下原则:(一)党要管党、全面从严治党。加强对…的教育、管理和监督…
     items = [n for n in extra[DISCIPLINE] if n.article == 4 and n.item is not None]
     assert items and {n.kind for n in items} == {"principle"}
+
+
+PETITION = "central-2022-petition-work-regulation"
+
+
+def test_kinds_bearers_carried_and_compound_names_of_the_genre(extra: dict[str, list[Norm]]) -> None:
+    dis, pet, dec = extra[DISCIPLINE], extra[PETITION], extra[DECISIONS]
+    # 第十九条 …可以给予批评教育、责令检查、诫勉或者组织处理: a sanction allowed, not required; like a sanction it
+    # falls on whom it is about
+    allowed = _one(dis, 19, None, "可以给予批评教育")
+    assert (allowed.kind, allowed.bearer_text) == ("permission", "党员")
+    # 第七条 …都必须受到追究: a sanction on the doer of the conduct; that doer binds no duty of the next paragraph
+    assert _one(dis, 7, None, "都必须受到追究").kind == "sanction"
+    assert _one(dis, 7, None, "重点查处").bearer_text is None
+    # 党组织领导机构成员: 领导机构 is a noun inside the name, not a verb after 党组织
+    assert _one(dis, 15, None, "均自然免职").bearer_text == "受到改组处理的党组织领导机构成员"
+    # 对于受到解散处理的党组织中的党员,应当逐个审查。…对其进行教育…予以劝退或者除名: the party the article opens with
+    members = "受到解散处理的党组织中的党员"
+    assert _one(dis, 16, None, "予以劝退或者除名").bearer_text == members
+    assert _one(dis, 16, None, "依照规定予以追究").bearer_text == members
+    # a definition is one statement, its 对…起决定性作用的党员 no norm of its own
+    assert {n.kind for n in dis if n.article == 37 and n.item is not None} == {"meta"}
+    # which provision applies is a scope rule, whatever sanction it names
+    assert _one(dis, 22, None, "不适用第一款减轻处分的规定").kind == "scope"
+    # 按照…处分 ending a clause is a sanction, on whom 对… names
+    head = _one(dis, 25, None, "对违纪集团的首要分子")
+    assert (head.kind, head.bearer_text) == ("sanction", "违纪集团的首要分子")
+    # 由X协商受理: the agent after 由, whatever verb follows
+    assert _one(pet, 24, None, "由所涉及的机关、单位协商受理").bearer_text == "所涉及的机关、单位"
+    # 提出追究责任的建议: what the norm proposes is no sanction; its bearer is the one who proposes
+    propose = _one(pet, 40, None, "提出追究责任的建议")
+    assert (propose.kind, propose.bearer_text) == ("obligation", "党委和政府信访部门")
+    feedback = _one(pet, 40, None, "应当书面反馈采纳情况")
+    assert (feedback.kind, feedback.bearer_text) == ("obligation", "有关机关、单位")
+    # 如果决定撤销其一个职务,必须…: a condition, so the bearer carried from the sentence before still binds
+    assert _one(dis, 11, None, "如果决定撤销其一个职务").bearer_text == "党组织"
+    # the items of a definition (本条例所称…包括:) or of a contents list (…的内容包括:) bind no one
+    assert {n.kind for n in dec if n.article in (3, 27) and n.item is not None} == {"meta"}

@@ -86,6 +86,14 @@ def test_real_regulations_are_taken_in_with_their_own_metadata(extra_kg: tuple[K
     meta = {r["measure"]: r for r in kg.select("measure_metadata")}
     assert str(meta[ID + DECISIONS]["inForce"]) == "2019-09-01" and "国务院" in meta[ID + DECISIONS]["issuers"]
     assert str(meta[ID + ACCOUNTABILITY]["inForce"]) == "2016-07-08"
+    # 第十二条 本条例由中央纪律检查委员会负责解释; the decision procedure names no interpreting body
+    assert acc.interpreted_by == "中央纪律检查委员会" and dec.interpreted_by is None
+    assert str(meta[ID + ACCOUNTABILITY]["interpretedBy"]) == "中央纪律检查委员会"
+    assert "interpretedBy" not in meta[ID + DECISIONS] or meta[ID + DECISIONS]["interpretedBy"] is None
+    # a measure of no place is named by its title (and without 中国共产党), in answers and in questions
+    assert (acc.short, dec.short) == ("中国共产党问责条例", "重大行政决策程序暂行条例")
+    assert lex.measure_for("问责条例由谁解释？") == [ACCOUNTABILITY]
+    assert lex.measure_for("《重大行政决策程序暂行条例》什么时候施行？") == [DECISIONS]
 
 
 @pytest.mark.slow

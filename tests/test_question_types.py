@@ -174,3 +174,9 @@ def test_a_figure_a_provision_states_is_answered(assistant: Assistant, question:
 def test_the_words_around_a_figure_asked_for_stay_topic_words(assistant: Assistant) -> None:
     intent = understand("公职律师每个月的补贴是多少？", assistant.lex)
     assert intent.details == ("money",) and any("补贴" in t for t in intent.topic)
+
+
+def test_issuers_are_named_in_the_order_of_the_text(assistant: Assistant) -> None:
+    a = assistant.ask("广西办法是哪个部门印发的？")
+    # the store concatenates a measure's issuers in an order of its own; the answer keeps the catalogue's
+    assert "印发机关：中共广西壮族自治区委员会办公厅、广西壮族自治区人民政府办公厅" in a.answer

@@ -59,6 +59,8 @@ ORG_WORDS: tuple[str, ...] = (
     "部",
     "厅",
     "局",
+    "会议",  # 中国共产党第十八届中央委员会第六次全体会议 (通过)
+    "大会",
     # the same in traditional script
     "辦公廳",
     "委員會",
@@ -479,8 +481,33 @@ def _effective_in_articles(articles: Sequence[Article], issued: str | None) -> s
     return None
 
 
+# 本条例由中央纪律检查委员会负责解释 / 本实施办法由自治区党委办公厅、自治区人民政府办公厅负责解释: the measure itself,
+# then the body (not 具体应用中的问题由…解释, nor a 解释说明)
+# or 本实施办法具体解释工作由自治区党委办公厅、自治区人民政府办公厅商有关单位承担 (the body, not whom it consults)
+_MEASURE_ITSELF = r"本(?:实施)?(?:" + "|".join(REGULATION_WORDS) + r")[^。；;]{0,20}?"
+_INTERPRETER_RES = (
+    re.compile(_MEASURE_ITSELF + r"由\s*(?P<who>[^，。；,;:：]{2,60}?)\s*(?:负责|具体)?解释(?!说明)"),
+    re.compile(
+        _MEASURE_ITSELF + r"解释工作由\s*(?P<who>[^，。；,;:：]{2,60}?)\s*(?:商[^，。；,;]{1,20})?(?:负责|承担)"
+    ),
+)
+
+
+def _interpreter(articles: Sequence[Article]) -> str | None:
+    """The body a measure's own article names to interpret it, from the last article that names one."""
+    for a in reversed(articles):
+        for rx in _INTERPRETER_RES:
+            m = rx.search(a.text)
+            if m:
+                return _squeeze(m.group("who"))
+    return None
+
+
 _SOURCE_RE = re.compile(r"来源\s*[:：]\s*([^\s|｜/]+)")
 _PUBLISHED_BY_RE = re.compile(r"^\s*(.+?)\s*(?:联合|聯合)?(?:发布|印发|公布|發布|發佈|印發|公佈)")
+# (2016年10月27日中国共产党第十八届中央委员会第六次全体会议通过): the body that adopted it, when no line names
+# one that issued it (审议批准 is an approval, not an issue)
+_ADOPTED_BY_RE = re.compile(r"^\s*(.+?(?:会议|大会|委员会))\s*(?:审议)?(?:通过|通過)")
 
 
 def _issuers(lines: list[str]) -> tuple[str, ...]:
@@ -503,12 +530,21 @@ def _issuers(lines: list[str]) -> tuple[str, ...]:
         m = _SOURCE_RE.search(t)
         if m and _ends_org(m.group(1)):
             return (m.group(1),)
-    # 3. a date line naming the bodies before 发布/印发/公布
+    # 3. a date line naming the bodies before 发布/印发/公布, else (4.) the meeting that adopted it (…全体会议通过)
+    for rx in (_PUBLISHED_BY_RE, _ADOPTED_BY_RE):
+        names = _date_line_issuers(lines, rx)
+        if names:
+            return names
+    return ()
+
+
+def _date_line_issuers(lines: list[str], rx: re.Pattern[str]) -> tuple[str, ...]:
+    """The bodies a date line names before the verb ``rx`` matches (2022年2月25日 中共中央、国务院发布)."""
     for t in lines:
         ds = _dates(t)
         if not ds:
             continue
-        m = _PUBLISHED_BY_RE.match(t[ds[0][1] :])
+        m = rx.match(t[ds[0][1] :])
         if not m:
             continue
         seg = _squeeze(m.group(1))
@@ -885,6 +921,7 @@ def parse_text(
         issuers=_issuers(meta_lines) or _issuers(back),
         date=date,
         effective=_effective(meta_lines) or _effective(back) or _effective_in_articles(measure.articles, date),
+        interpreted_by=_interpreter(measure.articles),
         warnings=tuple(warnings),
     )
 
@@ -903,7 +940,7 @@ def parse_file(
 
 def to_json(m: Measure) -> dict[str, object]:
     """The JSON contract: title, number, date, articles [number, chapter, text, items [number, text]] plus
-    id, issuers, effective and, per article, part, section, start, end and, per item, start, end."""
+    id, issuers, effective, interpreted_by and, per article, part, section, start, end and, per item, start, end."""
     return {
         "id": m.id,
         "title": m.title,
@@ -911,6 +948,7 @@ def to_json(m: Measure) -> dict[str, object]:
         "date": m.date,
         "effective": m.effective,
         "issuers": list(m.issuers),
+        "interpreted_by": m.interpreted_by,
         "articles": [
             {
                 "number": a.number,

@@ -71,6 +71,9 @@ class _Context:
     # 改正;造成严重后果的,对直接负责的主管人员…处理: the items are X's conduct)
     first_sanctioned: _Bearer | None = None
     last_kind: str | None = None  # kind of the provision's previous norm (…的,依照前款规定处理)
+    # the carried subject was named as the doer of a sanctioned conduct (党组织和党员违反…的,都必须受到追究): it
+    # binds no duty of a later paragraph (重点查处…)
+    subject_sanctioned: bool = False
     # the measure's catalogues of sanctions: each sanction's words (警告, 开除党籍) and whom the catalogue names
     catalogue: tuple[tuple[str, _Bearer], ...] = ()
 
@@ -196,7 +199,8 @@ class Extractor:
         m = self.lex.has_cue("agentCue", clause)
         if not m:
             return None
-        span = self.np_at(clause, m.end())
+        # whatever verb follows: 由所涉及的机关、单位协商受理
+        span = self.np_at(clause, m.end(), loose=True)
         return clause[span[0] : span[1]] if span else None
 
     def target_of(self, clause: str) -> str | None:
@@ -229,7 +233,13 @@ class Extractor:
         if not clauses:
             return False
         first = clauses[0]
-        if first.endswith("的") or self._predicate_at(first, 0) or self.subject_of(first) or first.startswith("对"):
+        if (
+            first.endswith("的")
+            or self._predicate_at(first, 0)
+            or self.subject_of(first)
+            or first.startswith("对")
+            or self.lex.has_cue("conditionOpenerCue", first)
+        ):
             return False
         m = self.modal(first)
         if m:
@@ -433,6 +443,12 @@ class Extractor:
             text, clauses = text.replace(bearer, blank), [c.replace(bearer, blank) for c in clauses]
         if self.lex.has_cue("grantCue", text):
             return "permission"
+        if self.lex.has_cue("applicabilityCue", self._main(clauses)):
+            return "scope"
+        # what the norm proposes (提出追究责任的建议) is not what it does
+        for p in self.lex.cue("proposalCue").patterns:
+            text = p.sub(lambda m: "□" * len(m.group(0)), text)
+            clauses = [p.sub(lambda m: "□" * len(m.group(0)), c) for c in clauses]
         # a cue inside a condition (涉及组织调整或者组织处理的,应当…) does not make the norm's kind
         last_de = max((i for i, c in enumerate(clauses[:-1]) if c.endswith("的")), default=-1)
         main = clauses[last_de + 1 :] if last_de >= 0 else [c for c in clauses if not c.endswith("的")]
@@ -450,6 +466,10 @@ class Extractor:
                     break
             if found:
                 break
+        allowed = self.lex.has_cue("discretionCue", text) if found == "sanction" else None
+        # 可以给予批评教育…: a sanction only allowed, unless one is required before it (应当…;…可以…)
+        if allowed is not None and self.lex.has_cue("Obligation", text[: allowed.start()]) is None:
+            found = "permission"
         if found == "permission":  # 可以 against 应当: the earlier word wins
             may = min(m.start() for p in self.lex.cue("Permission").patterns if (m := p.search(text)))
             must = [m.start() for p in self.lex.cue("Obligation").patterns if (m := p.search(text))]
@@ -485,6 +505,9 @@ class Extractor:
         """Sentences, each cut where a new norm begins."""
         out: list[_Span] = []
         for sent in _spans(text, _SENTENCE_END):
+            if self.lex.has_cue("definitionCue", norm_text(text[sent.start : sent.end]).strip()):
+                out.append(sent)  # a definition is one statement (直接责任者,是指…,对造成的损失…起决定性作用的党员)
+                continue
             clauses = [
                 _Span(sent.start + c.start, sent.start + c.end)
                 for c in _spans(text[sent.start : sent.end], _CLAUSE_SEP)
@@ -492,8 +515,11 @@ class Extractor:
             cur: _Span | None = None
             prohibition_open = False
             cur_freq = False
-            for c in clauses:
-                body = norm_text(text[c.start : c.end]).strip(" ,")
+            bodies = [norm_text(text[c.start : c.end]).strip(" ,") for c in clauses]
+            for ci, c in enumerate(clauses):
+                body = bodies[ci]
+                # a conduct goes on to a later clause in 的 (…方式,公开发表…、反对四项基本原则,反对…的文章…的,给予…)
+                conduct_ahead = any(b.endswith("的") for b in bodies[ci:])
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
                 opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
@@ -520,6 +546,7 @@ class Extractor:
                                 if p.pattern.startswith("^")
                             )
                             and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
+                            and not conduct_ahead
                         )
                         or body.startswith("不得")
                         # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
@@ -627,13 +654,24 @@ class Extractor:
             if kind == "obligation" and self._catalogued(self._main(clauses), ctx.catalogue) is not None:
                 kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
+            if named is None and new_paragraph and ctx.subject_sanctioned and kind in ("obligation", "prohibition"):
+                bearer = None  # the doer of a sanctioned conduct is no one's duty bearer in a later paragraph
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
-            if kind in ("sanction", "reward"):
+            # 可以给予批评教育…: a permission to sanction falls, like a sanction, on whom it is about
+            allowed_sanction = (
+                kind == "permission"
+                and not in_list
+                and self.lex.has_cue("discretionCue", t) is not None
+                and self.lex.has_cue("Sanction", t) is not None
+            )
+            if kind in ("sanction", "reward") or allowed_sanction:
                 if in_list:
                     cites = cites or ctx.lead_cites
-                    if bearer is None and (ctx.first_sanctioned or ctx.sanctioned) is not None:
-                        bearer = ctx.first_sanctioned or ctx.sanctioned  # 有下列行为之一,对直接责任者…给予…: (一)…
+                    # 有下列行为之一,对直接责任者…给予…: (一)…; whom the lead's sanction falls on, not who imposes it
+                    # (…有下列情形之一的,由其上级机关、单位责令改正)
+                    if (ctx.first_sanctioned or ctx.sanctioned) is not None:
+                        bearer = ctx.first_sanctioned or ctx.sanctioned
                 else:
                     carried = bearer
                     bearer, imposed, cond = self._sanctioned(t, clauses, bearer, target or any_target, ctx.sanctioned)
@@ -644,11 +682,20 @@ class Extractor:
                         bearer = self._catalogued(t, ctx.catalogue)
                     if bearer is not carried:
                         ctx.sanctioned = bearer
+                    ctx.subject_sanctioned = named is not None and bearer is not None and bearer.labels == named.labels
                     if ctx.first_sanctioned is None:
                         ctx.first_sanctioned = bearer
-            elif kind == "permission" and self.lex.has_cue("leniencyCue", t) and (target or any_target):
-                # a softened sanction falls, like a sanction, on whom it is about (对不明真相的参加人员,…可以免予处分)
-                bearer = self._bearer(str(target or any_target))
+            else:
+                if named is not None:
+                    ctx.subject_sanctioned = False
+                # 对于受到解散处理的党组织中的党员,应当逐个审查。…予以劝退或者除名: the party a duty opens with (对X,)
+                # is whom the article's later sanctions that name no one fall on
+                if target and ctx.sanctioned is None and not self.lex.has_cue("definitionCue", t):
+                    ctx.sanctioned = self._bearer(target)
+                if kind == "permission" and self.lex.has_cue("leniencyCue", t) and (target or any_target):
+                    # a softened sanction falls, like a sanction, on whom it is about
+                    # (对不明真相的参加人员,…可以免予处分)
+                    bearer = self._bearer(str(target or any_target))
             coverage: str | None = None
             levels: tuple[str, ...] = ()
             topic: str | None = None
@@ -745,7 +792,8 @@ class Extractor:
             roles = self.roles_in(cond.group("cond"))
             if roles:
                 return _Bearer(cond.group("cond"), roles), by, cond.group("cond")
-        if m:
+        # 对其进行教育…: a pronoun names no one; the one named before is meant
+        if m and (bearer is not None or previous is None):
             return bearer, by or others, (m.group("cond") or "") + m.group("target")
         if previous is not None:  # 情节较重的,给予…处分: on whom the sentence before named
             return previous, by or tuple(r for r in others if r not in previous.labels), None
@@ -850,6 +898,10 @@ class Extractor:
                 ctx.item_kind = "sanction"
             elif self.lex.has_cue("principleListCue", lead):
                 ctx.item_kind = "principle"
+            elif self.lex.has_cue("definitionCue", lead) or self.lex.has_cue("contentsListCue", lead.strip()):
+                # 本条例所称重大行政决策事项包括:(一)…, 合法性审查的内容包括:(一)…: the items define a term or name
+                # contents, binding no one
+                ctx.item_kind = "meta"
             # the lead-in states norms of its own (the lead duty, the penalty of a list of conditions)
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)

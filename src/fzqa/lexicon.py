@@ -153,6 +153,7 @@ class CatalogError(ValueError):
     """corpus/measures.toml is missing, malformed or names a file that does not exist."""
 
 
+_NATIONAL_PREFIX = re.compile(r"^(?:中国共产党|中共中央|中华人民共和国)(?=.{4,})")
 _IMPLEMENTS = re.compile(r"贯彻(?:落实|执行)?《(.+)》(?:的)?(?:实施办法|实施细则|办法|细则|意见)")
 
 
@@ -168,17 +169,22 @@ def _derived(corpus_dir: Path, file: str, places: Sequence[tuple[str, str, str]]
         ((f, sh, e) for f, sh, e in places if f in m.title or (sh and m.title.startswith(sh))), ("", "", "")
     )
     implements = _IMPLEMENTS.search(m.title)
+    # a measure of no place (a central regulation) is named by its title, and by it without the issuing party's or
+    # state's name (中国共产党问责条例 → 问责条例), as a question names it
+    named = m.title if not short else ""
+    bare = _NATIONAL_PREFIX.sub("", m.title)
     return {
         "title": m.title,
-        "short": short or Path(file).stem,
+        "short": short or named or Path(file).stem,
         "short_en": en or Path(file).stem,
         "jurisdiction": full,
         "jurisdiction_en": en,
-        "aliases": [a for a in (short, full, en) if a],
+        "aliases": list(dict.fromkeys(a for a in (short, full, en, m.title, bare) if a and len(a) >= 2)),
         "issuers": list(m.issuers),
         "number": m.number,
         "date": m.date,
         "effective": m.effective,
+        "interpreted_by": m.interpreted_by,
         "implements": implements.group(1).replace("〈", "《").replace("〉", "》") if implements else None,
     }
 

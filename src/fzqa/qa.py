@@ -1094,6 +1094,8 @@ class Assistant:
                         ("implements", "贯彻", "implements"),
                     )
                     meta.setdefault("title", info.title)
+                    if info.issuers:  # in the order the text names them (中共中央、国务院), not the store's
+                        meta["issuers"] = "、".join(info.issuers)
                     facts = [
                         f"{en_name if en else zh_name}{': ' if en else '：'}"
                         + (in_guillemets(str(meta[k])) if k == "implements" else str(meta[k]))

@@ -56,6 +56,7 @@ class Measure:
     issuers: tuple[str, ...] = ()
     date: str | None = None  # ISO date of issue or publication
     effective: str | None = None  # ISO date of entry into force, where the text states one
+    interpreted_by: str | None = None  # the body the measure's own article names to interpret it (本条例由…负责解释)
     source: str | None = None  # path of the raw file
     sha256: str = ""  # hash of the raw bytes
     warnings: tuple[str, ...] = ()  # what the parser noticed (file:line: article numbering, missing title/date …)
