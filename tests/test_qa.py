@@ -89,7 +89,8 @@ def test_structured_intents(assistant: Assistant) -> None:
     interp = assistant.ask("贵州的办法由谁负责解释？")
     assert keys(interp) == {("guizhou-2020", 11, None)} and "省委依法治省办" in interp.answer
     force = assistant.ask("When does the Guangxi measure take effect?")
-    assert keys(force) == {("guangxi-2018", 12, None)}
+    # 自印发之日起施行: the rule, and the measure's record for the day it was issued
+    assert keys(force) == {("guangxi-2018", 12, None), ("guangxi-2018", None, None)} and "2018-01-09" in force.answer
     meta = assistant.ask("广西的实施办法由哪些机关印发？")
     assert keys(meta) == {("guangxi-2018", None, None)} and "广西壮族自治区人民政府办公厅" in meta.answer
     sanctions = assistant.ask("Which regulation governs accountability for leaders who fail these duties?")

@@ -792,7 +792,11 @@ class Assistant:
 
     def _gather_meta_rule(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         fact = next(f for f in META_FACTS if f in intent.facts)
-        return _merge(self._rows_for_measures("meta_rules", intent, trace, topic=fact)), fact
+        cands = _merge(self._rows_for_measures("meta_rules", intent, trace, topic=fact))
+        if fact == "entry-into-force":  # 自印发之日起施行: the day is the measure's date of issue, from its record
+            dated = [c.measure for c in cands if self.lex.has_cue("fromIssueCue", norm_text(self._context(c)))]
+            cands += [c for c in self._measure_facts("measure_metadata", intent, trace) if c.measure in dated]
+        return cands, fact
 
     def _gather_coverage(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         cands, mode = self.coverage(intent, trace)
