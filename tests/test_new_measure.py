@@ -12,7 +12,7 @@ import pytest
 
 from fzqa.lexicon import Lexicon, load_lexicon
 from fzqa.pipeline import build
-from fzqa.qa import Assistant
+from fzqa.qa import Assistant, understand
 from fzqa.settings import load_settings
 from fzqa.store import KnowledgeGraph
 
@@ -94,6 +94,9 @@ def test_real_regulations_are_taken_in_with_their_own_metadata(extra_kg: tuple[K
     assert (acc.short, dec.short) == ("中国共产党问责条例", "重大行政决策程序暂行条例")
     assert lex.measure_for("问责条例由谁解释？") == [ACCOUNTABILITY]
     assert lex.measure_for("《重大行政决策程序暂行条例》什么时候施行？") == [DECISIONS]
+    # an English question naming the regulation in Chinese is English, about that regulation
+    intent = understand("Who interprets the 问责条例?", lex)
+    assert intent.lang == "en" and intent.measures == (ACCOUNTABILITY,) and "interpretation" in intent.facts
 
 
 @pytest.mark.slow

@@ -200,3 +200,9 @@ def test_issuers_are_named_in_the_order_of_the_text(assistant: Assistant) -> Non
     a = assistant.ask("广西办法是哪个部门印发的？")
     # the store concatenates a measure's issuers in an order of its own; the answer keeps the catalogue's
     assert "印发机关：中共广西壮族自治区委员会办公厅、广西壮族自治区人民政府办公厅" in a.answer
+
+
+def test_a_chinese_title_in_an_english_question_does_not_make_it_chinese(assistant: Assistant) -> None:
+    a = assistant.ask("When does the 《贵州省贯彻落实〈党政主要负责人履行推进法治建设第一责任人职责规定〉实施办法》 take effect?")
+    assert a.lang == "en" and ("guizhou-2020", 12, None) in {c.key() for c in a.citations}
+    assert "in force from" in a.answer  # the measure's record, labelled in English

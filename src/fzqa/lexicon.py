@@ -577,6 +577,10 @@ class Lexicon:
         ids = {m.label for m in self._measure_zh.find(t) + self._measure_en.find(t)}
         return [m.id for m in self.catalog if m.id in ids]
 
+    def measure_name_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where ``text`` (NFKC) names a measure in Chinese (its title or an alias): a name, not a language."""
+        return [(m.start, m.end) for m in self._measure_zh.find(text)]
+
     def places(self, text: str) -> list[str]:
         """Provincial-level jurisdictions named in ``text`` (full Chinese names)."""
         t = norm_text(text)

@@ -28,6 +28,7 @@ from fzqa.types import Answer, Citation
 ROLE_NS = "https://w3id.org/fzqa/role/"
 ID_NS = "https://w3id.org/fzqa/id/"
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_QUOTED_TITLE = re.compile(r"《[^》]{1,80}》")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -209,6 +210,12 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     q = norm_text(question)
     spans: list[tuple[int, int]] = [(u.start(), u.end()) for u in _URL.finditer(q)]  # a web address says nothing
     plain = _URL.sub(" ", q)
+    # a title quoted or named in Chinese inside an English question (Who issued the 信访工作条例?) is a name, not the
+    # language the question is asked in
+    named = list(plain)
+    for s_, e_ in [*lex.measure_name_spans(plain), *((m.start(), m.end()) for m in _QUOTED_TITLE.finditer(plain))]:
+        named[s_:e_] = " " * (e_ - s_)
+    plain = "".join(named)
     lang = "en" if len(re.findall(r"[A-Za-z]", plain)) > 2 * len(_CJK.findall(plain)) else "zh"
     measures = tuple(lex.measure_for(q))
     ours = {lex.measure_info(m).jurisdiction for m in (x.id for x in lex.catalog)}
