@@ -203,6 +203,7 @@ def test_issuers_are_named_in_the_order_of_the_text(assistant: Assistant) -> Non
 
 
 def test_a_chinese_title_in_an_english_question_does_not_make_it_chinese(assistant: Assistant) -> None:
-    a = assistant.ask("When does the 《贵州省贯彻落实〈党政主要负责人履行推进法治建设第一责任人职责规定〉实施办法》 take effect?")
+    title = "《贵州省贯彻落实〈党政主要负责人履行推进法治建设第一责任人职责规定〉实施办法》"
+    a = assistant.ask(f"When does the {title} take effect?")
     assert a.lang == "en" and ("guizhou-2020", 12, None) in {c.key() for c in a.citations}
     assert "in force from" in a.answer  # the measure's record, labelled in English
