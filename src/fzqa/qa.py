@@ -870,11 +870,13 @@ class Assistant:
         if measure is None and len(intent.measures) == 1:
             measure = intent.measures[0]
         role = intent.roles[0] if intent.roles else None  # a named role keeps the search to its clauses
-        hits = self.index.search(intent.question, k=8, measure=measure, role=role)
+        # the question as the evidence reads it (without words addressed to the assistant): one embedding for both
+        question = self._without_frame(intent.question)
+        hits = self.index.search(question, k=8, measure=measure, role=role)
         # the topic alone (the query the evidence weighs too, so its embedding is computed once), without the
         # question's frame, finds what the frame drowns
         topic = self._topic_queries(intent)[0]
-        if topic != intent.question:
+        if topic != question:
             hits = self.index.search(topic, k=8, measure=measure, role=role) + hits
         cands: dict[tuple[str, int | None, int | None], Cand] = {}
         for h in hits:
@@ -1419,7 +1421,9 @@ class Assistant:
     def _abstain(self, intent: Intent) -> Answer:
         en = intent.lang == "en"
         named = (*intent.topic, *(c for c, _ in intent.concepts))
-        what = " ".join(intent.unknown) if en and intent.unknown else "、".join(named)
+        # English: the topics it names in the thesaurus' words; loose words no vocabulary knows ("long serve office")
+        # read as nonsense when strung together, so then the answer says "this"
+        what = " / ".join(s for s, _ in intent.en_terms) if en else "、".join(named)
         if not what and intent.periods:  # nothing at this frequency
             labels = [self.lex.period_labels[p] for p in intent.periods if p in self.lex.period_labels]
             what = (
@@ -1434,7 +1438,7 @@ class Assistant:
         have_en = ", ".join(f"{m.short_en} {(m.date or '')[:4]}".strip() for m in self.lex.catalog)
         if en:
             text = (
-                "The measures do not say" + (f" anything about {what}" if what else " this") + f" ({have_en}). "
+                "The measures do not say anything " + (f"about {what}" if what else "on this") + f" ({have_en}). "
                 "Nothing in them answers the question, so nothing is cited."
             )
         else:
