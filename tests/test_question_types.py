@@ -24,7 +24,13 @@ EXAMPLES = {
         "县长的法治职责一共有几项？",
         "How many kinds of misconduct does Guizhou hold leaders accountable for?",
     ],
-    "metadata": ["广西办法是哪些单位印发的？", "Who issued the Guangxi measure?"],
+    "metadata": [
+        "广西办法是哪些单位印发的？",
+        "Who issued the Guangxi measure?",
+        "贵州这个办法是哪一年出台的？",
+        "Which office put out the Guizhou measure?",
+        "When was the Guangxi measure released?",
+    ],
     "meta_rule": [
         "贵州办法从哪天开始施行？",
         "Who interprets the Guangxi measure?",
