@@ -102,7 +102,7 @@ MATCH_RUN_CHARS = 10
 # 第六条, 第六条第（五）项, 第六条（五）, 第6条第5项; Article 7, art. 6(2), Article 6, item 2
 _CN_NUM = "零〇一二两三四五六七八九十百0-9"
 _CITE_ZH = re.compile(rf"第([{_CN_NUM}]+)条(?:第?[(（]([{_CN_NUM}]+)[)）]项?|第([{_CN_NUM}]+)[项款])?")
-_CITE_EN = re.compile(r"\bart(?:icle)?s?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*(\d+))?", re.IGNORECASE)
+_CITE_EN = re.compile(r"\bart(?:icle)?s?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*\(?(\d+)\)?)?", re.IGNORECASE)
 
 
 def cited_provisions(text: str) -> tuple[tuple[int, int | None], ...]:
@@ -749,7 +749,10 @@ class ClauseIndex:
                 groups.append((m.surface, *self.topics.measure_words(m.concept.name)))
                 taken.append((m.start, m.end))
         rest = "".join(" " if any(s <= i < e for s, e in taken) else ch for i, ch in enumerate(t))
-        names = sorted({a for info in lex.catalog for a in (info.short, *info.aliases) if len(a) >= 2}, key=len)
+        names = sorted(
+            {a for info in lex.catalog for a in (info.short, *info.aliases) if len(a) >= 2} | set(lex.title_names),
+            key=len,
+        )
         for name in reversed(names):
             rest = rest.replace(name, " ")
         for w in lex.stop_zh:  # the words of a question's frame (什么, 哪些, 要, 的 …: ontology/questions.ttl)
@@ -851,7 +854,11 @@ class ClauseIndex:
                 kinds.add(h.code)
         if not (periods or kinds):
             return {}
-        return {i: 1.0 for i, u in enumerate(self.units) if periods & set(u.periods) or kinds & set(u.kinds)}
+        marked = [i for i, u in enumerate(self.units) if periods & set(u.periods) or kinds & set(u.kinds)]
+        # a facet that most units state singles little out (the sanction units of a disciplinary regulation): the
+        # prior is the share of units it leaves out
+        weight = 1.0 - len(marked) / len(self.units)
+        return dict.fromkeys(marked, weight)
 
     def _scope_units(self, roles: Sequence[str]) -> set[int]:
         """The scope rules that answer for a role named in the query when the measures do not give it duties of its
@@ -867,11 +874,23 @@ class ClauseIndex:
                 names = [w for w in (_bare(t) for t in (role.label, *role.alt_zh)) if w]
                 silent = {m for m, text in self._measure_words().items() if not any(w in text for w in names)}
                 out.update(i for i, u in enumerate(self.units) if "scope" in u.kinds and u.measure in silent)
-            elif lex.applies_duties_of(r):
+            elif lex.applies_duties_of(r) and not any(self._has_own_duties(o) for o in roles):
+                # beside a role the measures give duties of its own (县委书记 … 乡镇书记), the question is that role's
+                # duty towards the other, not whether the reference rule reaches it
                 out.update(
                     i for i, u in enumerate(self.units) if "scope" in u.kinds and any(b in above for b in u.roles)
                 )
         return out
+
+    def _has_own_duties(self, label: str) -> bool:
+        """The measures give ``label`` duties of its own: a bearer role, or a post below one, not covered by
+        reference and not the top of the hierarchy (党政主要负责人, 第一责任人: the subject of the whole measure,
+        which a question about a township head names as well)."""
+        lex = self.lexicon
+        above = lex.ancestors(label)
+        if lex.applies_duties_of(label) or len(above) < 2:
+            return False
+        return not lex.roles[label].is_post or not all(lex.roles[a].is_post for a in above)
 
     def _measure_words(self) -> dict[str, str]:
         """Each measure's passage texts, bare (see _bare), one after the other."""

@@ -243,6 +243,28 @@ def load_catalog(corpus_dir: Path, places: Sequence[tuple[str, str, str]] = ()) 
     return tuple(out)
 
 
+# a measure's title without its issuer names it (中国共产党问责条例 → 问责条例); the shortest such names have four
+# characters, two for the subject and two for the kind of rule (问责条例, 信访条例): a shorter end (责条例) is no name
+TITLE_NAME_CHARS = 4
+
+
+def title_names(catalog: Sequence[MeasureInfo]) -> dict[str, str]:
+    """{name: measure id}: for each measure, the shortest end of its title (at least ``TITLE_NAME_CHARS``
+    characters) that ends no other measure's title. A regulation is cited by its title without the issuer
+    (中国共产党问责条例 → 问责条例, 中国共产党纪律处分条例 → 纪律处分条例), and a measure the catalogue gives no
+    alias (a regulation added to the corpus folder) is named that way; an end shared with another title
+    (实施办法, 条例) names none."""
+    titles = {m.id: norm_text(m.title).strip("《》 ") for m in catalog}
+    out: dict[str, str] = {}
+    for mid, title in titles.items():
+        for start in range(len(title) - TITLE_NAME_CHARS, -1, -1):
+            tail = title[start:]
+            if not any(o != mid and t.endswith(tail) for o, t in titles.items()):
+                out[tail] = mid
+                break
+    return out
+
+
 def _labels(g: Graph, s: Node, p: URIRef, lang: str) -> list[str]:
     return sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == lang)
 
@@ -277,6 +299,7 @@ class Lexicon:
             zh_short = next(iter(_labels(g, pl, SKOS.altLabel, "zh")), "")
             place_rows.append((zh_full, zh_short, _labels(g, pl, SKOS.prefLabel, "en")[0]))
         self.catalog = load_catalog(settings.corpus, place_rows)
+        self.title_names = title_names(self.catalog)
         # levels
         levels: dict[str, Level] = {}
         for s in g.subjects(RDF.type, FZQA.Level):
@@ -346,7 +369,11 @@ class Lexicon:
         self._level_en = _Matcher({t: c for c, lv in levels.items() for t in (lv.label_en, *lv.alt_en)}, english=True)
         # measures and places
         self._measure_zh = _Matcher(
-            {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)}, english=False
+            {
+                **self.title_names,
+                **{t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)},
+            },
+            english=False,
         )
         self._measure_en = _Matcher(
             {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction_en) if not _CJK.search(t)},
@@ -558,7 +585,8 @@ class Lexicon:
         return sorted(self._level_zh.find(t) + self._level_en.find(t), key=lambda m: m.start)
 
     def measure_for(self, text: str) -> list[str]:
-        """Measure ids named in ``text`` (by jurisdiction or alias), in catalogue order."""
+        """Measure ids named in ``text`` (by jurisdiction, alias or the end of its title: see title_names), in
+        catalogue order."""
         t = norm_text(text)
         ids = {m.label for m in self._measure_zh.find(t) + self._measure_en.find(t)}
         return [m.id for m in self.catalog if m.id in ids]
