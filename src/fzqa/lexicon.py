@@ -697,13 +697,17 @@ def _en_words(text: str) -> list[re.Match[str]]:
 
 
 def _inflections(word: str) -> frozenset[str]:
-    """A word and its regular inflections (-s/-es, -ed, -ing; y → ies/ied; a final e dropped before -ing)."""
+    """A word and its regular inflections (-s/-es, -ed, -ing; y → ies/ied; a final e dropped before -ing; the final
+    consonant of a short verb doubled: drag → dragging, dragged)."""
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
         return frozenset({word, word[:-1] + "ies", word[:-1] + "ied"})
     if word.endswith("e"):
         return frozenset({word, word + "s", word + "d", word[:-1] + "ing"})
     if word.isalpha() and len(word) > 2:
-        return frozenset({word, word + "s", word + "es", word + "ed", word + "ing"})
+        forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
+        if len(word) <= 4 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+            forms |= {word + word[-1] + "ing", word + word[-1] + "ed"}
+        return frozenset(forms)
     return frozenset({word})
 
 
@@ -714,8 +718,8 @@ def _en_key(label: str) -> str:
 
 @dataclass(frozen=True)
 class _EnLabel:
-    words: tuple[str, ...]  # all but the last word must be equal
-    last: frozenset[str]  # accepted forms of the last word
+    words: tuple[str, ...]
+    forms: tuple[frozenset[str], ...]  # accepted forms of each word (its regular inflections)
     name: str  # concept
 
 
@@ -789,8 +793,8 @@ class TopicThesaurus:
             words = tuple(m.group(0) for m in _en_words(key))
             if not words:
                 raise TopicThesaurusError(f"{path}: English label {key!r} of topic:{name} has no word")
-            label = _EnLabel(words, _inflections(words[-1]), name)
-            for first in label.last if len(words) == 1 else (words[0],):
+            label = _EnLabel(words, tuple(_inflections(w) for w in words), name)
+            for first in label.forms[0]:
                 self._en.setdefault(first, []).append(label)
 
     def find(self, text: str, lang: str | None = None) -> list[TopicMention]:
@@ -815,11 +819,7 @@ class TopicThesaurus:
             while i < len(words):
                 for lab in self._en.get(words[i].group(0), ()):
                     n = len(lab.words)
-                    if (
-                        i + n <= len(words)
-                        and all(words[i + j].group(0) == lab.words[j] for j in range(1, n - 1))
-                        and (n == 1 or words[i + n - 1].group(0) in lab.last)
-                    ):
+                    if i + n <= len(words) and all(words[i + j].group(0) in lab.forms[j] for j in range(1, n)):
                         found.append((words[i].start(), words[i + n - 1].end(), lab.name))
                         i += n
                         break
