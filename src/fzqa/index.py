@@ -15,9 +15,11 @@ two rankings by reciprocal rank (RRF):
 
 Then: units whose roles are related to a role named in the query get a small prior (the narrowest role named
 decides); units stating a period or a kind of norm the query asks for (每年, 不得, 问责: ontology/questions.ttl) get
-a smaller one; the scope rules get a rank-1 bonus for a post the measure never names and no bearer role is above
-(村支书) and, for a role covered by reference (乡长), the reference rule (参照执行) that grounds its duties; a
-measure named in the query (贵州, Guangxi) puts that measure's units first, and a provision cited by number
+a smaller one, weighted by the share of units that do not state it; the scope rules get a rank-1 bonus for a post
+the measure never names and no bearer role is above (村支书) and, for a role covered by reference (乡长) unless a
+role with duties of its own is named beside it, the reference rule (参照执行) that grounds its duties; a measure
+named in the query (贵州, Guangxi, or the end of its title: 问责条例) puts that measure's units first, and a
+provision cited by number
 (第六条第（五）项, Article 6, item 2) comes next, before the rest; and the top k are diversified so that one article
 cannot take more than ``per_article`` places while other articles remain.
 
