@@ -323,6 +323,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tune split of {source}: {len(questions)} questions ({n_answerable} answerable); features {args.features}")
     result: dict[str, Any] | None = None
     calls: dict[str, list[Call]] = {}
+    model_keys = ("features", "weights", "bias", "keep", "answer")
+    start_model = json.loads(qa.CALIBRATION.read_text(encoding="utf-8"))
+    # every model met so far (the one the rounds start from first) with its round's result and calls: a model met
+    # again is a cycle (the decisions and the fit can alternate between two models), ended by taking the cycle's
+    # model of the best replayed F1 (the first of them on a tie), so that a fresh fit from either one gives the same
+    seen: list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, list[Call]]]] = [
+        ({k: start_model.get(k) for k in model_keys}, None, {})
+    ]
     for rnd in range(1, args.rounds + 1):
         calls = record(assistant, questions)
         x, y, w = rows(calls, by_id, features)
@@ -357,6 +365,13 @@ def main(argv: list[str] | None = None) -> int:
             tuple(features), tuple(new["weights"]), new["bias"], keep, answer, result["provenance"]
         )
         if stable:
+            break
+        met = next((j for j, (mdl, _, _) in enumerate(seen) if mdl == {k: new[k] for k in model_keys}), None)
+        seen.append(({k: new[k] for k in model_keys}, result, calls))
+        if met is not None:
+            cycle = [(r, c) for _, r, c in seen[met:] if r is not None]
+            result, calls = max(cycle, key=lambda rc: rc[0]["provenance"]["tune_replayed"]["F1"])
+            print(f"round {rnd}: a model of round {met} again; the cycle's best replayed F1 is kept")
             break
     assert result is not None
     for f, wt in zip(features, result["weights"], strict=True):

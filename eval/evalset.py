@@ -24,6 +24,7 @@ EVAL = ROOT / "eval"
 QUESTIONS = EVAL / "questions.jsonl"
 DEV = EVAL / "dev-questions.jsonl"
 EXTRA = EVAL / "extra-questions.jsonl"
+EXTRA_TUNE = EVAL / "extra-tune-questions.jsonl"
 FRESH = EVAL / "fresh-questions.jsonl"
 FRESH2 = EVAL / "fresh2-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
@@ -272,7 +273,13 @@ def check_all() -> list[str]:
             seen.setdefault(q.id, f.name)
     valid = set().union(*known.values())
     problems += [f"{TOPICS.name} {t.id}: {k} does not exist" for t in topics for k in t.gold if k not in valid]
-    problems += check_keys(extra, provisions(EXTRA_CORPUS), EXTRA.name)
+    extra_known = provisions(EXTRA_CORPUS)
+    problems += check_keys(extra, extra_known, EXTRA.name)
+    extra_tune = load_questions(EXTRA_TUNE) if EXTRA_TUNE.is_file() else []
+    problems += check_keys(extra_tune, extra_known, EXTRA_TUNE.name)
+    problems += [f"{EXTRA_TUNE.name} {q.id}: the extra tune set is tune" for q in extra_tune if q.split != "tune"]
+    clash = {q.id for q in extra} & {q.id for q in extra_tune}
+    problems += [f"{EXTRA_TUNE.name} {i}: id also used in {EXTRA.name}" for i in sorted(clash)]
     by_id = {q.id: q for q in main}
     for q in dev:
         m = by_id.get(q.id)

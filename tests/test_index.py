@@ -323,6 +323,7 @@ def test_provisions_cited_by_number_are_read_in_chinese_and_english() -> None:
     assert cited_provisions("第五条第（六）项") == cited_provisions("第5条(6)") == ((5, 6),)
     assert cited_provisions("第十一条和第十二条") == ((11, None), (12, None))
     assert cited_provisions("What does Article 6, item 2 require? And art. 7(3)?") == ((6, 2), (7, 3))
+    assert cited_provisions("What does Article 5, item (3) of the Guangxi measure provide?") == ((5, 3),)
     assert cited_provisions("第一责任人要做什么") == () and cited_provisions("the art of law") == ()
 
 
@@ -370,6 +371,37 @@ def test_the_reference_rule_grounds_roles_covered_by_reference(index: ClauseInde
         assert any(h.article not in (2, 10) for h in hits)  # and the duties it takes by that rule
 
 
+def test_the_reference_rule_is_no_answer_beside_a_role_with_duties_of_its_own(index: ClauseIndex) -> None:
+    # a county secretary's duty towards the township heads is the county secretary's: the reference rule (参照执行)
+    # gets no rank-1 bonus then; named with the measures' general bearer (第一责任人) it still does
+    cases = (("县委书记怎样督促乡镇长依法办事？", False), ("乡镇长是第一责任人吗", True), ("乡镇长要做什么？", True))
+    for q, bonus in cases:
+        roles = index.search_detailed(q).roles
+        assert "乡镇长" in roles
+        scope = {(index.units[i].measure, index.units[i].article) for i in index._scope_units(roles)}
+        assert scope == ({("guangxi-2018", 10), ("guizhou-2020", 10)} if bonus else set()), (q, roles)
+
+
+def test_a_regulation_is_named_by_the_end_of_its_title() -> None:
+    import dataclasses
+
+    from fzqa.lexicon import load_lexicon, title_names
+
+    lex = load_lexicon()
+    base = lex.catalog[0]
+    regulations = [
+        dataclasses.replace(base, id=i, title=t)
+        for i, t in (("a", "中国共产党问责条例"), ("b", "中国共产党纪律处分条例"), ("c", "重大行政决策程序暂行条例"))
+    ]
+    assert title_names(regulations) == {"问责条例": "a", "处分条例": "b", "暂行条例": "c"}
+    # the two measures' titles end alike (…职责规定》实施办法): only the whole head of a title names one
+    names = title_names(lex.catalog)
+    assert sorted(names.values()) == ["guangxi-2018", "guizhou-2020"]
+    assert all(len(n) > len("职责规定》实施办法") for n in names)
+    assert lex.measure_for("实施办法第七条规定了什么？") == []
+    assert lex.measure_for(f"《{lex.catalog[1].title}》第七条") == [lex.catalog[1].id]
+
+
 def test_a_period_or_kind_asked_for_ranks_the_units_that_state_it(index: ClauseIndex) -> None:
     def scores(q: str) -> dict[tuple[str, int, int | None], float]:
         return {(h.measure, h.article, h.item): h.score for h in index.search(q, k=len(index))}
@@ -385,11 +417,14 @@ def test_a_period_or_kind_asked_for_ranks_the_units_that_state_it(index: ClauseI
             before = scores(q)
             index.facet_prior = saved
             after = scores(q)
+            stating = {(u.measure, u.article, u.item) for u in index.units if period in u.periods or kind in u.kinds}
+            # the prior is weighted by the share of units that do not state it: a facet of every unit singles none out
+            weight = saved * (1 - len(stating) / len(index)) / (index.rrf_k + 1)
+            assert 0 < weight < saved / (index.rrf_k + 1)
             for u in index.units:
                 key = (u.measure, u.article, u.item)
-                stated = period in u.periods or kind in u.kinds
                 gain = round(after[key] - before[key], 6)
-                assert gain == pytest.approx(saved / (index.rrf_k + 1) if stated else 0.0, abs=2e-6), (q, key)
+                assert gain == pytest.approx(weight if key in stating else 0.0, abs=2e-6), (q, key)
     finally:
         index.facet_prior = saved
 

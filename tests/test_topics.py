@@ -175,6 +175,9 @@ def test_longest_match_and_word_boundaries(th: TopicThesaurus) -> None:
     assert names("interfering with judges") == ["judicialInterference", "judiciary"]
     assert names("rule of law") == names("rule-of-law") == ["ruleOfLawBuilding"]
     assert names("interprets") == ["interpretation"] and names("studies") == ["lawStudy"]
+    # every word of an English label takes its regular inflections, not only the last one
+    assert names("a department that performs poorly") == names("dragging its feet") == ["admonition"]
+    assert names("a department that performs") == [] and names("drags") == []
 
 
 # ---------------------------------------------------------------------------------------------------- clause search

@@ -249,6 +249,28 @@ def load_catalog(corpus_dir: Path, places: Sequence[tuple[str, str, str]] = ()) 
     return tuple(out)
 
 
+# a measure's title without its issuer names it (中国共产党问责条例 → 问责条例); the shortest such names have four
+# characters, two for the subject and two for the kind of rule (问责条例, 信访条例): a shorter end (责条例) is no name
+TITLE_NAME_CHARS = 4
+
+
+def title_names(catalog: Sequence[MeasureInfo]) -> dict[str, str]:
+    """{name: measure id}: for each measure, the shortest end of its title (at least ``TITLE_NAME_CHARS``
+    characters) that ends no other measure's title. A regulation is cited by its title without the issuer
+    (中国共产党问责条例 → 问责条例, 中国共产党纪律处分条例 → 纪律处分条例), and a measure the catalogue gives no
+    alias (a regulation added to the corpus folder) is named that way; an end shared with another title
+    (实施办法, 条例) names none."""
+    titles = {m.id: norm_text(m.title).strip("《》 ") for m in catalog}
+    out: dict[str, str] = {}
+    for mid, title in titles.items():
+        for start in range(len(title) - TITLE_NAME_CHARS, -1, -1):
+            tail = title[start:]
+            if not any(o != mid and t.endswith(tail) for o, t in titles.items()):
+                out[tail] = mid
+                break
+    return out
+
+
 def _labels(g: Graph, s: Node, p: URIRef, lang: str) -> list[str]:
     return sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == lang)
 
@@ -283,6 +305,7 @@ class Lexicon:
             zh_short = next(iter(_labels(g, pl, SKOS.altLabel, "zh")), "")
             place_rows.append((zh_full, zh_short, _labels(g, pl, SKOS.prefLabel, "en")[0]))
         self.catalog = load_catalog(settings.corpus, place_rows)
+        self.title_names = title_names(self.catalog)
         # levels
         levels: dict[str, Level] = {}
         for s in g.subjects(RDF.type, FZQA.Level):
@@ -352,7 +375,11 @@ class Lexicon:
         self._level_en = _Matcher({t: c for c, lv in levels.items() for t in (lv.label_en, *lv.alt_en)}, english=True)
         # measures and places
         self._measure_zh = _Matcher(
-            {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)}, english=False
+            {
+                **self.title_names,
+                **{t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)},
+            },
+            english=False,
         )
         self._measure_en = _Matcher(
             {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction_en) if not _CJK.search(t)},
@@ -572,7 +599,8 @@ class Lexicon:
         return sorted(self._level_zh.find(t) + self._level_en.find(t), key=lambda m: m.start)
 
     def measure_for(self, text: str) -> list[str]:
-        """Measure ids named in ``text`` (by jurisdiction or alias), in catalogue order."""
+        """Measure ids named in ``text`` (by jurisdiction, alias or the end of its title: see title_names), in
+        catalogue order."""
         t = norm_text(text)
         ids = {m.label for m in self._measure_zh.find(t) + self._measure_en.find(t)}
         return [m.id for m in self.catalog if m.id in ids]
@@ -687,13 +715,17 @@ def _en_words(text: str) -> list[re.Match[str]]:
 
 
 def _inflections(word: str) -> frozenset[str]:
-    """A word and its regular inflections (-s/-es, -ed, -ing; y → ies/ied; a final e dropped before -ing)."""
+    """A word and its regular inflections (-s/-es, -ed, -ing; y → ies/ied; a final e dropped before -ing; the final
+    consonant of a short verb doubled: drag → dragging, dragged)."""
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
         return frozenset({word, word[:-1] + "ies", word[:-1] + "ied"})
     if word.endswith("e"):
         return frozenset({word, word + "s", word + "d", word[:-1] + "ing"})
     if word.isalpha() and len(word) > 2:
-        return frozenset({word, word + "s", word + "es", word + "ed", word + "ing"})
+        forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
+        if len(word) <= 4 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+            forms |= {word + word[-1] + "ing", word + word[-1] + "ed"}
+        return frozenset(forms)
     return frozenset({word})
 
 
@@ -704,8 +736,8 @@ def _en_key(label: str) -> str:
 
 @dataclass(frozen=True)
 class _EnLabel:
-    words: tuple[str, ...]  # all but the last word must be equal
-    last: frozenset[str]  # accepted forms of the last word
+    words: tuple[str, ...]
+    forms: tuple[frozenset[str], ...]  # accepted forms of each word (its regular inflections)
     name: str  # concept
 
 
@@ -779,8 +811,8 @@ class TopicThesaurus:
             words = tuple(m.group(0) for m in _en_words(key))
             if not words:
                 raise TopicThesaurusError(f"{path}: English label {key!r} of topic:{name} has no word")
-            label = _EnLabel(words, _inflections(words[-1]), name)
-            for first in label.last if len(words) == 1 else (words[0],):
+            label = _EnLabel(words, tuple(_inflections(w) for w in words), name)
+            for first in label.forms[0]:
                 self._en.setdefault(first, []).append(label)
 
     def find(self, text: str, lang: str | None = None) -> list[TopicMention]:
@@ -805,11 +837,7 @@ class TopicThesaurus:
             while i < len(words):
                 for lab in self._en.get(words[i].group(0), ()):
                     n = len(lab.words)
-                    if (
-                        i + n <= len(words)
-                        and all(words[i + j].group(0) == lab.words[j] for j in range(1, n - 1))
-                        and (n == 1 or words[i + n - 1].group(0) in lab.last)
-                    ):
+                    if i + n <= len(words) and all(words[i + j].group(0) in lab.forms[j] for j in range(1, n)):
                         found.append((words[i].start(), words[i + n - 1].end(), lab.name))
                         i += n
                         break
