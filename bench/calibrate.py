@@ -144,6 +144,8 @@ def scored(calls: dict[str, list[Call]], features: tuple[str, ...], weights: lis
 
 def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -> dict[str, float]:
     """The focus decisions again with these thresholds: the first call that keeps something answers the question."""
+    from fzqa.qa import UNFOCUSED_MAX
+
     hits = errors = gold_n = unans = unans_ok = answerable = false_abst = 0
     for qid, cs in sc.items():
         if not cs:
@@ -153,7 +155,8 @@ def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -
         for require, cands, states in cs:
             best = max(p for _k, p in cands)
             if best < answer:
-                chosen = set() if require else {k for k, _p in cands}
+                # qa.Assistant.focus: an optional focus gives every row when no more than UNFOCUSED_MAX
+                chosen = set() if require or len(cands) > UNFOCUSED_MAX else {k for k, _p in cands}
             else:
                 top: dict[Any, float] = {}
                 for k, p in cands:  # each measure's best (qa.Assistant.focus)

@@ -9,7 +9,7 @@ import pytest
 
 from fzqa.corpus import cn_numeral
 from fzqa.lexicon import load_lexicon
-from fzqa.qa import Assistant, answer_to_json, get_assistant, understand
+from fzqa.qa import UNFOCUSED_MAX, Assistant, Cand, answer_to_json, get_assistant, understand
 from fzqa.types import Citation
 
 
@@ -422,3 +422,14 @@ def test_instructions_around_a_question_do_not_change_the_answer(
     plain = assistant.ask(question)
     a = assistant.ask(wrapped.format(q=question))
     assert not a.abstained and keys(a) == keys(plain) and keys(a)
+
+
+def test_an_optional_focus_gives_every_row_only_when_they_are_few(assistant: Assistant) -> None:
+    # rows of a structured plan none of which carries the question's topic (a regulation's hundreds of sanctions)
+    intent = understand("火星探测器的燃料怎么补给？", assistant.lex)
+    articles = sorted({(m, a) for (m, a, _i) in assistant.provisions if a is not None})
+    many = [Cand(m, a, None) for m, a in articles]
+    assert len(many) > UNFOCUSED_MAX
+    assert assistant.focus(intent, many, require=False) == []  # not a list to read: the type turns to search
+    few = [Cand(m, a, None) for m, a in articles[:3]]
+    assert assistant.focus(intent, few, require=False) == few

@@ -114,6 +114,10 @@ FEATURES = tuple(
     )
 )
 
+# at most this many rows are given unfocused (QuestionType focus "optional" when no row carries the topic): the two
+# seed measures' sanction and reward provisions together are 9 rows, a disciplinary regulation's are ~400
+UNFOCUSED_MAX = 12
+
 # the one-line direct answer (Answer.summary) names at most this many provisions' words, each cut at this many
 # characters: a line read at a glance (the county mayor's yearly duties are 5 distinct clauses of 25 or fewer)
 SUMMARY_CLAUSES = 5
@@ -605,7 +609,9 @@ class Assistant:
             log.append({"require": require, "graph": graph, "candidates": weighed})
         best = max(c.p for c in cands)
         if best < cal.answer:
-            return [] if require else cands
+            # optional focus: every row when none carries the topic, if they are few enough to read as an answer;
+            # a regulation's hundreds of sanction rows are not one (the question type turns to clause search)
+            return [] if require or len(cands) > UNFOCUSED_MAX else cands
         # each measure is weighed on its own too: its best provision is cited when it reaches the answer threshold,
         # so a measure that treats the topic is never left out because the other one treats it more closely
         top = {m: max(c.p for c in cands if c.measure == m) for m in {c.measure for c in cands}}
