@@ -94,6 +94,13 @@ def test_real_regulations_are_taken_in_with_their_own_metadata(extra_kg: tuple[K
     assert (acc.short, dec.short) == ("中国共产党问责条例", "重大行政决策程序暂行条例")
     assert lex.measure_for("问责条例由谁解释？") == [ACCOUNTABILITY]
     assert lex.measure_for("《重大行政决策程序暂行条例》什么时候施行？") == [DECISIONS]
+    # a regulation of no place gets an English name composed from its title's words (questions.ttl TitleWord)
+    assert (acc.short_en, dec.short_en) == (
+        "accountability regulation",
+        "major administrative decision procedure interim regulation",
+    )
+    assert lex.measure_for("What does Article 10 of the accountability regulations say?") == [ACCOUNTABILITY]
+    assert lex.measure_for("Under the major administrative decision procedure regulation, who decides?") == [DECISIONS]
     # an English question naming the regulation in Chinese is English, about that regulation
     intent = understand("Who interprets the 问责条例?", lex)
     assert intent.lang == "en" and intent.measures == (ACCOUNTABILITY,) and "interpretation" in intent.facts

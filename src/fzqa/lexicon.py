@@ -6,6 +6,7 @@ Nothing here is a hard-coded list of domain words: every label and pattern comes
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
@@ -254,6 +255,34 @@ def load_catalog(corpus_dir: Path, places: Sequence[tuple[str, str, str]] = ()) 
 TITLE_NAME_CHARS = 4
 
 
+def english_title(title: str, words: Sequence[tuple[str, str, bool]]) -> list[str]:
+    """English names of a title composed from its words (questions.ttl fzqa:TitleWord), longest word first, with
+    and without the optional ones; none when a character of the title is no listed word's."""
+    bare = _NATIONAL_PREFIX.sub("", norm_text(title).strip("《》 "))
+    by_len = sorted(words, key=lambda w: -len(w[0]))
+    parts: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(bare):
+        hit = next((w for w in by_len if bare.startswith(w[0], i)), None)
+        if hit is None:
+            return []
+        parts.append((hit[1], hit[2]))
+        i += len(hit[0])
+    full = " ".join(en for en, _ in parts)
+    short = " ".join(en for en, optional in parts if not optional)
+    return list(dict.fromkeys(n for n in (full, short, full + "s", short + "s") if n and n != "s"))
+
+
+def _with_english_name(m: MeasureInfo, words: Sequence[tuple[str, str, bool]]) -> MeasureInfo:
+    """A measure of no place whose catalogue entry gives no English name gets one composed from its title."""
+    if m.jurisdiction or m.short_en != Path(m.file).stem:
+        return m
+    names = english_title(m.title, words)
+    if not names:
+        return m
+    return dataclasses.replace(m, short_en=names[0], aliases=tuple(dict.fromkeys((*m.aliases, *names))))
+
+
 def title_names(catalog: Sequence[MeasureInfo]) -> dict[str, str]:
     """{name: measure id}: for each measure, the shortest end of its title (at least ``TITLE_NAME_CHARS``
     characters) that ends no other measure's title. A regulation is cited by its title without the issuer
@@ -304,7 +333,11 @@ class Lexicon:
             zh_full = _labels(g, pl, SKOS.prefLabel, "zh")[0]
             zh_short = next(iter(_labels(g, pl, SKOS.altLabel, "zh")), "")
             place_rows.append((zh_full, zh_short, _labels(g, pl, SKOS.prefLabel, "en")[0]))
-        self.catalog = load_catalog(settings.corpus, place_rows)
+        words = [
+            (_labels(g, w, RDFS.label, "zh")[0], _labels(g, w, RDFS.label, "en")[0], bool(g.value(w, FZQA.optional)))
+            for w in sorted(g.subjects(RDF.type, FZQA.TitleWord), key=str)
+        ]
+        self.catalog = tuple(_with_english_name(m, words) for m in load_catalog(settings.corpus, place_rows))
         self.title_names = title_names(self.catalog)
         # levels
         levels: dict[str, Level] = {}
