@@ -91,6 +91,7 @@ def test_structured_intents(assistant: Assistant) -> None:
     force = assistant.ask("When does the Guangxi measure take effect?")
     # 自印发之日起施行: the rule, and the measure's record for the day it was issued
     assert keys(force) == {("guangxi-2018", 12, None), ("guangxi-2018", None, None)} and "2018-01-09" in force.answer
+    assert force.summary.startswith("in force from 2018-01-09")  # the short answer gives the day itself
     meta = assistant.ask("广西的实施办法由哪些机关印发？")
     assert keys(meta) == {("guangxi-2018", None, None)} and "广西壮族自治区人民政府办公厅" in meta.answer
     sanctions = assistant.ask("Which regulation governs accountability for leaders who fail these duties?")

@@ -264,11 +264,9 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     min_count: int | None = None
     details: list[str] = []
     for h in lex.question_cue_hits(q):
-        if h.asks == "detail":  # the figure asked for: its words stay topic words (补贴是多少 is about 补贴)
-            if h.code not in details:
-                details.append(h.code)
-            continue
         spans.append((h.start, h.end))
+        if h.asks == "detail" and h.code not in details:  # the figure asked for (its pattern spares the topic)
+            details.append(h.code)
         if h.asks == "period" and h.code not in periods:
             periods.append(h.code)
         elif h.asks == "kind" and h.code not in kinds:
@@ -1200,6 +1198,14 @@ class Assistant:
             return sep.join(counts) + ("." if en else "。")
         said: dict[str, tuple[str, list[str]]] = {}  # words without punctuation → (words, citations)
         for c in sorted(cands, key=_order(self.measure_ids)):
+            if c.article is None and plan == "entry-into-force" and c.extra:
+                # 自印发之日起施行: the day itself, from the measure's record
+                day = json.loads(c.extra).get("inForce")
+                if day:
+                    info = self.lex.measure_info(c.measure)
+                    words = f"in force from {day}" if en else f"{day}起施行"
+                    said.setdefault(words, (words, []))[1].append(info.short_en if en else info.short)
+                continue
             if c.article is None or c.closest:
                 continue
             quotes = self._best_quotes(intent, c) if plan in ("search", "compare") else c.quotes
