@@ -1411,9 +1411,9 @@ class Assistant:
             what = " or ".join(e for _, e in labels) or "such a figure"
             where = ", ".join(en_citation(*c.key, lexicon=self.lex) for c in near)
             text = (
-                f"The measures do not set {what}."
-                + (f" The provisions nearest to the subject ({where}) state no such figure" if where else "")
-                + "; nothing in them answers the question, so nothing is cited."
+                f"The measures do not set {what}"
+                + (f"; the provisions nearest to the subject ({where}) state none" if where else "")
+                + ". Nothing in them answers the question, so nothing is cited."
             )
         else:
             what = "或".join(z for z, _ in labels) or "具体数字"
