@@ -183,6 +183,7 @@ def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_sub
     if a.details["plan"] == "no-detail":  # the measures treat the subject: it says which figure they do not set
         label_zh, label_en = assistant.lex.detail_labels[intent.details[0]]
         assert (label_en if intent.lang == "en" else label_zh) in a.answer
+        assert ".;" not in a.answer and "。，" not in a.answer  # whole sentences, with or without nearby provisions
 
 
 @pytest.mark.parametrize(
