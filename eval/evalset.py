@@ -6,8 +6,9 @@ The split rule (documented in eval/README.md): every question of ``questions.jso
 holdout part was measured in aggregate several times by 2026-12-01 and was retired into tune on 2026-12-02);
 ``fresh-questions.jsonl``, written afterwards from the measures' texts by someone who had not seen the assistant's
 code, thesauri or the other questions, was ``holdout`` until its two aggregate runs of 2026-12-02 and is ``tune``
-since (retired the same way); ``fresh2-questions.jsonl``, written the same way on 2026-12-02, is ``holdout`` as a
-whole, and so is the extra-corpus set.
+since (retired the same way); ``fresh2-questions.jsonl``, written the same way on 2026-12-02, was ``holdout`` for
+four aggregate runs and is ``tune`` since 2026-12-03 (retired the same way); ``fresh3-questions.jsonl``, written the
+same way on 2026-12-03, is ``holdout`` as a whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ EXTRA = EVAL / "extra-questions.jsonl"
 EXTRA_TUNE = EVAL / "extra-tune-questions.jsonl"
 FRESH = EVAL / "fresh-questions.jsonl"
 FRESH2 = EVAL / "fresh2-questions.jsonl"
+FRESH3 = EVAL / "fresh3-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -242,31 +244,30 @@ def check_keys(questions: Sequence[Question], known: dict[str, set[Key]], label:
 
 
 # ------------------------------------------------------------------------------------------- the split rule
-MAIN_FILES = (QUESTIONS, FRESH, FRESH2)
-MAIN_SOURCES = f"{QUESTIONS.name} + {FRESH.name} (tune) + {FRESH2.name} (holdout)"
+# Each file of questions over the two measures and the split all its questions must have.
+MAIN_SPLITS = ((QUESTIONS, "tune"), (FRESH, "tune"), (FRESH2, "tune"), (FRESH3, "holdout"))
+MAIN_FILES = tuple(f for f, _ in MAIN_SPLITS)
+MAIN_SOURCES = " + ".join(f"{f.name} ({split})" for f, split in MAIN_SPLITS)
 
 
 def load_main() -> list[Question]:
-    """The questions over the two measures: ``questions.jsonl`` and ``fresh-questions.jsonl`` (tune) and
-    ``fresh2-questions.jsonl`` (holdout), those of them that exist."""
+    """The questions over the two measures (``MAIN_SPLITS``), those of the files that exist."""
     return [q for f in MAIN_FILES if f.is_file() for q in load_questions(f)]
 
 
 def check_all() -> list[str]:
     problems: list[str] = []
     main = load_questions(QUESTIONS)
-    fresh = load_questions(FRESH) if FRESH.is_file() else []
-    fresh2 = load_questions(FRESH2) if FRESH2.is_file() else []
+    files = [(f, split, load_questions(f)) for f, split in MAIN_SPLITS if f.is_file()]
     dev = load_questions(DEV)
     extra = load_questions(EXTRA)
     topics = load_topics(TOPICS)
     known = provisions(ROOT / "corpus")
-    problems += check_keys(main, known, QUESTIONS.name)
     problems += check_keys(dev, known, DEV.name)
-    problems += check_keys(fresh, known, FRESH.name)
-    problems += check_keys(fresh2, known, FRESH2.name)
     seen: dict[str, str] = {}
-    for f, qs in ((QUESTIONS, main), (FRESH, fresh), (FRESH2, fresh2)):
+    for f, split, qs in files:
+        problems += check_keys(qs, known, f.name)
+        problems += [f"{f.name} {q.id}: every question of {f.name} is {split}" for q in qs if q.split != split]
         for q in qs:
             if q.id in seen:
                 problems.append(f"{f.name} {q.id}: id also used in {seen[q.id]}")
@@ -287,9 +288,6 @@ def check_all() -> list[str]:
             problems.append(f"{DEV.name} {q.id}: not the same question/gold in {QUESTIONS.name}")
         elif m.split != "tune":
             problems.append(f"{QUESTIONS.name} {q.id}: an original dev question must be in tune")
-    problems += [f"{QUESTIONS.name} {q.id}: questions.jsonl is tune" for q in main if q.split != "tune"]
-    problems += [f"{FRESH.name} {q.id}: the first fresh set is tune now" for q in fresh if q.split != "tune"]
-    problems += [f"{FRESH2.name} {q.id}: the second fresh set is holdout" for q in fresh2 if q.split != "holdout"]
     problems += [f"{EXTRA.name} {q.id}: the extra set is holdout" for q in extra if q.split != "holdout"]
     return problems
 

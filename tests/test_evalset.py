@@ -26,7 +26,7 @@ def test_eval_sets_are_sound() -> None:
     questions = evalset.load_questions(evalset.QUESTIONS)
     assert len(questions) >= 120
     assert {q.split for q in questions} == {"tune"}  # the former holdout was retired into tune (eval/README.md)
-    fresh = evalset.load_questions(evalset.FRESH)
-    assert {q.split for q in fresh} == {"tune"}  # retired after its two aggregate runs (eval/README.md)
-    later = evalset.load_main()[len(questions) + len(fresh) :]
-    assert {q.split for q in later} <= {"holdout"}
+    for f, split in evalset.MAIN_SPLITS:  # fresh sets are retired into tune after their aggregate runs
+        if f.is_file():
+            assert {q.split for q in evalset.load_questions(f)} == {split}, f.name
+    assert evalset.MAIN_SPLITS[-1][1] == "holdout"  # the newest set is the one not looked at
