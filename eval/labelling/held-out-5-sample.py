@@ -5,8 +5,9 @@ Candidates: sentences not containing (NFKC, blanks removed) the anchor of any ea
 minus the held-out-4 exclusions (see EXCLUDE below). Per measure, candidates are ordered by
 sha256('held-out-5:<measure>:<article>:<item>:<sentence NFKC, blanks removed>') hex, lowest first (item = 'None'
 for an article lead), and the first N are taken.
-Run: cd /work/main && PYTHONPATH=src .venv/bin/python /work/label5/sample.py
+Run: PYTHONPATH=src .venv/bin/python eval/labelling/held-out-5-sample.py
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from fzqa.corpus import parse_file
 
-MAIN = Path("/work/main")
+MAIN = Path(__file__).resolve().parents[2]
 LABELS = MAIN / "eval" / "extract-labels.jsonl"
 # The brief: 12 (accountability 2016, or all that remain if fewer), 24, 18, 18. The accountability regulation has
 # no candidate left (every sentence holds an earlier anchor or is excluded), so its 12 places are shared equally by
@@ -30,8 +31,11 @@ TAKE = {
     "central-2019-major-administrative-decision-procedure": 18,
     "central-2022-petition-work-regulation": 18,
 }
-SHORTFALL_TO = ("central-2018-ccp-disciplinary-regulation", "central-2019-major-administrative-decision-procedure",
-                "central-2022-petition-work-regulation")
+SHORTFALL_TO = (
+    "central-2018-ccp-disciplinary-regulation",
+    "central-2019-major-administrative-decision-procedure",
+    "central-2022-petition-work-regulation",
+)
 
 
 def norm(s: str) -> str:
@@ -67,7 +71,7 @@ def main() -> None:
     anchors: dict[tuple, list[str]] = {}
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         d = json.loads(line)
-        if "_comment" in d:
+        if "_comment" in d or d.get("split") == "held-out-5":  # the split this script draws
             continue
         anchors.setdefault((d["measure"], d["article"], d["item"]), []).append(norm(d["anchor"]))
     verbose = "-v" in sys.argv
@@ -114,7 +118,7 @@ def main() -> None:
     for mid, cands in pools.items():
         n = min(take[mid], len(cands))
         print(f"# {mid}: {len(cands)} candidates, taking {n}")
-        for h, art, item, s in cands[:n]:
+        for _h, art, item, s in cands[:n]:
             print(json.dumps({"measure": mid, "article": art, "item": item, "sentence": s}, ensure_ascii=False))
 
 
