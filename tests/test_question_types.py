@@ -171,6 +171,11 @@ def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> Non
         "How much is a legal adviser paid?",
         "What is the deadline for the annual rule-of-law report?",
         "How many hours must a rule-of-law lecture last?",
+        "法治建设领导小组要配几名专职人员？",  # a number of people
+        "当法律顾问需要具备哪些资格？",  # conditions or qualifications
+        "How many staff must a rule-of-law office employ?",
+        "How long must case files of law-enforcement checks be kept?",  # a hyphenated phrase inside the pattern
+        "被通报批评的一把手要隔多久才能评优？",  # an interval
     ],
 )
 def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_subject(
@@ -196,6 +201,16 @@ def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_sub
 def test_a_figure_a_provision_states_is_answered(assistant: Assistant, question: str, expected: set[object]) -> None:
     a = assistant.ask(question)
     assert not a.abstained and expected <= {c.key() for c in a.citations}, a.answer
+
+
+def test_words_of_the_measures_own_title_are_no_topic(assistant: Assistant) -> None:
+    # 推进法治 and 第一责任人 are what every provision is about: asked with a post, they narrow nothing, and the
+    # answer lists the post's duties as for a question without them (colloquial filler words go the same way)
+    plain = assistant.ask("市长要做什么？")
+    for question in ("市长推进法治建设要做什么？", "我刚上任市长，是第一责任人，上面具体要我抓哪些活儿？"):
+        intent = understand(question, assistant.lex)
+        assert not intent.topic, (question, intent.topic)
+        assert {c.key() for c in assistant.ask(question).citations} == {c.key() for c in plain.citations}
 
 
 def test_the_words_around_a_figure_asked_for_stay_topic_words(assistant: Assistant) -> None:

@@ -339,6 +339,11 @@ class Lexicon:
         ]
         self.catalog = tuple(_with_english_name(m, words) for m in load_catalog(settings.corpus, place_rows))
         self.title_names = title_names(self.catalog)
+        # the measures' titles and those of the regulations they implement (normalised): their words name what every
+        # provision is about, not a topic of one
+        self.title_texts = tuple(
+            dict.fromkeys(norm_text(t) for m in self.catalog for t in (m.title, m.implements or "") if t)
+        )
         # levels
         levels: dict[str, Level] = {}
         for s in g.subjects(RDF.type, FZQA.Level):

@@ -304,7 +304,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         core = frag
         for w in lex.generic_zh:
             core = core.replace(norm_text(w), "")
-        if len(core) >= 2:
+        # the words of a measure's own title (推进法治, 第一责任人) are what every provision is about: no topic
+        if len(core) >= 2 and not any(core in t for t in lex.title_texts):
             topic_zh.append(frag)
     glossary = lex.topics_in(rest)
     topic_names = tuple(t.name for t in glossary)
