@@ -176,6 +176,8 @@ def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> Non
         "How many staff must a rule-of-law office employ?",
         "How long must case files of law-enforcement checks be kept?",  # a hyphenated phrase inside the pattern
         "被通报批评的一把手要隔多久才能评优？",  # an interval
+        "每个县一年要办结多少件行政复议案件？",  # a quota
+        "How many days off does a county mayor get for training?",
     ],
 )
 def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_subject(
