@@ -330,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     start_model = json.loads(qa.CALIBRATION.read_text(encoding="utf-8"))
     # every model met so far (the one the rounds start from first) with its round's result and calls: a model met
     # again is a cycle (the decisions and the fit can alternate between two models), ended by taking the cycle's
-    # model of the best replayed F1 (the first of them on a tie), so that a fresh fit from either one gives the same
+    # model of the best replayed F1 (on a tie, the first by the model's JSON), so that a fresh fit from either one
+    # gives the same
     seen: list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, list[Call]]]] = [
         ({k: start_model.get(k) for k in model_keys}, None, {})
     ]
@@ -373,7 +374,14 @@ def main(argv: list[str] | None = None) -> int:
         seen.append(({k: new[k] for k in model_keys}, result, calls))
         if met is not None:
             cycle = [(r, c) for _, r, c in seen[met:] if r is not None]
-            result, calls = max(cycle, key=lambda rc: rc[0]["provenance"]["tune_replayed"]["F1"])
+            # a tie is broken by the model itself (its JSON), not by which of them the rounds started from
+            result, calls = min(
+                cycle,
+                key=lambda rc: (
+                    -rc[0]["provenance"]["tune_replayed"]["F1"],
+                    json.dumps({k: rc[0][k] for k in model_keys}, sort_keys=True),
+                ),
+            )
             print(f"round {rnd}: a model of round {met} again; the cycle's best replayed F1 is kept")
             break
     assert result is not None

@@ -19,10 +19,16 @@ def assistant(built: None) -> Iterator[Assistant]:
 # questions each type must read (written from the kinds of question officials ask, not from the eval set)
 EXAMPLES = {
     "provision": ["广西办法第六条第（三）项讲的是什么？", "What does article 8 of the Guizhou measure say?"],
-    "structure": ["广西的办法总共多少条？", "How many articles does each measure have?"],
+    "structure": [
+        "广西的办法总共多少条？",
+        "How many articles does each measure have?",
+        "广西那个实施办法合计几条？",  # the measure's generic name is no topic
+        "两部办法的篇幅一样长吗？",
+    ],
     "item_count": [
         "县长的法治职责一共有几项？",
         "How many kinds of misconduct does Guizhou hold leaders accountable for?",
+        "How many distinct duties does a county mayor have?",
     ],
     "metadata": [
         "广西办法是哪些单位印发的？",
@@ -30,12 +36,17 @@ EXAMPLES = {
         "贵州这个办法是哪一年出台的？",
         "Which office put out the Guizhou measure?",
         "When was the Guangxi measure released?",
+        "贵州办法是下发给哪些单位的？",
     ],
     "meta_rule": [
         "贵州办法从哪天开始施行？",
         "Who interprets the Guangxi measure?",
         "广西办法是发下来当天就生效吗？",
         "Why did Guangxi write this measure?",
+        "Which body has the final say if officials disagree about what the Guangxi measure means?",
+        "对贵州办法的条文理解有分歧时，由谁来定？",
+        "When did the Guangxi measure come into effect?",
+        "Which document are these measures meant to carry out?",
     ],
     "coverage": [
         "副县长适用这个办法吗？",
@@ -43,6 +54,9 @@ EXAMPLES = {
         "街道办主任算不算第一责任人？",
         "Is a deputy mayor bound by these measures?",
         "Does a bureau chief fall under the Guizhou measure?",
+        "社区居委会主任要不要执行这两个办法？",  # an urban community, like a village, is below the township level
+        "Is the Guizhou measure aimed at township officials too?",
+        "I head a government bureau in a county. Am I covered?",
     ],
     "compare": [
         "两部办法在法律顾问方面有什么不同？",

@@ -290,6 +290,9 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     found = lex.topic_thesaurus().find(q, lang)
     mentions = [tm for tm in found if not any(s < tm.end and tm.start < e for s, e in taken)]
     spans += [(tm.start, tm.end) for tm in mentions]
+    # a generic word that is also a thesaurus label (实施办法 in 贵州那个实施办法统共几条) names the document, no topic
+    generic = {norm_text(w) for w in lex.generic_zh}
+    mentions = [tm for tm in mentions if norm_text(tm.surface) not in generic]
     # topic words: what is left once roles, places, cues and stopwords are taken out
     chars = list(q)
     for s, e in spans:
