@@ -97,6 +97,19 @@ def test_each_kind_of_question_is_read_as_its_type(assistant: Assistant, code: s
     assert assistant.question_type(intent).code == code
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does Article 6, item (2) of the Guizhou measure provide?",
+        "Guizhou art. 6, item 2?",
+        "贵州办法第六条第二项",
+    ],
+)
+def test_an_item_named_by_number_is_cited_alone(assistant: Assistant, question: str) -> None:
+    a = assistant.ask(question)
+    assert a.details["plan"] == "provision" and [c.key() for c in a.citations] == [("guizhou-2020", 6, 2)], a.answer
+
+
 def test_a_numbered_provision_that_does_not_exist_is_said_so(assistant: Assistant) -> None:
     for q in ("广西办法第十九条是什么？", "What does article 40 of the Guizhou measure say?"):
         a = assistant.ask(q)

@@ -38,7 +38,10 @@ _URL = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+", re.I)
 _REF_ZH = re.compile(
     r"第([零一二三四五六七八九十百两0-9]+)条(?:第?[(（]([零一二三四五六七八九十0-9]+)[)）]项?|第([零一二三四五六七八九十0-9]+)项)?"
 )
-_REF_EN = re.compile(r"\bart(?:icle)?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*(\d+))?", re.I)
+# article 5(3), art. 5 item 3, Article 5, item (3)
+_REF_EN = re.compile(
+    r"\bart(?:icle)?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point|sub-?item|clause)\s*\(?(\d+)\)?)?", re.I
+)
 _PUNCT = re.compile(r"[\s\W_]+", re.U)
 
 # a topic word found only through a glossary synonym (普法 → 法治宣传教育) counts this much of the word itself in
