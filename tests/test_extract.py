@@ -306,7 +306,10 @@ def test_minted_roles_get_english_only_from_known_words() -> None:
 def test_items_of_a_list_of_principles_are_principles(extra: dict[str, list[Norm]]) -> None:
     # 第四条 党的纪律处分工作应当坚持以下原则:(一)党要管党、全面从严治党。加强对…的教育、管理和监督…
     items = [n for n in extra[DISCIPLINE] if n.article == 4 and n.item is not None]
-    assert items and {n.kind for n in items} == {"principle"}
+    # …作出的处理决定,下级党组织必须执行: a duty an item lays on a body it names as subject stays a duty
+    duty = _one(extra[DISCIPLINE], 4, 4, "下级党组织必须执行")
+    assert (duty.kind, duty.bearer_text) == ("obligation", "下级党组织")
+    assert items and {n.kind for n in items if n is not duty} == {"principle"}
 
 
 PETITION = "central-2022-petition-work-regulation"
@@ -345,3 +348,26 @@ def test_kinds_bearers_carried_and_compound_names_of_the_genre(extra: dict[str, 
     assert _one(dis, 11, None, "如果决定撤销其一个职务").bearer_text == "党组织"
     # the items of a definition (本条例所称…包括:) or of a contents list (…的内容包括:) bind no one
     assert {n.kind for n in dec if n.article in (3, 27) and n.item is not None} == {"meta"}
+
+
+def test_refusals_provisos_grants_compositions_and_adverbials(extra: dict[str, list[Norm]]) -> None:
+    acc, dis, pet = extra[ACCOUNTABILITY], extra[DISCIPLINE], extra[PETITION]
+    # 第十九条 …上级机关、单位不予受理 / 第三十六条 …不再受理: an organ's refusal to take up a matter bars it
+    refusal = _one(pet, 19, None, "上级机关、单位不予受理")
+    assert (refusal.kind, refusal.bearer_text) == ("prohibition", "上级机关、单位")
+    assert _one(pet, 36, None, "不再受理").kind == "prohibition"
+    # 第三十四条 可以适当延长办理期限,但延长期限不得超过30日: a permission with a limit; 负责人 holds no 负责
+    assert _one(pet, 34, None, "可以适当延长办理期限").kind == "permission"
+    # 第八条 …有权采取通报、诫勉方式进行问责;提出组织调整或者组织处理的建议: the grant goes on to the next clause
+    grant = _one(acc, 8, None, "提出组织调整或者组织处理的建议")
+    assert (grant.kind, grant.bearer_text) == ("permission", "纪委(纪检组)、党的工作部门")
+    # 第三十四条 预备党员违犯党纪…情节较重的,应当取消其预备党员资格: a sanction on the probationary member
+    withdrawn = _one(dis, 34, None, "应当取消其预备党员资格")
+    assert (withdrawn.kind, withdrawn.bearer_text) == ("sanction", "预备党员")
+    # 第十三条 联席会议召集人一般由党委和政府负责同志担任: the holder named whole, 负责 and all
+    assert _one(pet, 13, None, "召集人一般由").bearer_text == "党委和政府负责同志"
+    # 根据工作需要,乡镇党委和政府…可以…定期研究…: an adverbial is no norm of its own, and a permission sets no
+    # frequency
+    may = _one(pet, 13, None, "根据工作需要")
+    assert (may.kind, may.bearer_text, may.frequency) == ("permission", "乡镇党委和政府、街道党工委和办事处", None)
+    assert not [n.id for n in pet if norm_text(n.quote).strip(" ,;。") == "根据工作需要"]

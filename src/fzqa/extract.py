@@ -196,6 +196,12 @@ class Extractor:
 
     def agent_of(self, clause: str) -> str | None:
         """The agent after 由 (由决策承办单位负责…, 应当由…部门进行…)."""
+        comp = self.lex.has_cue("compositionCue", clause)
+        if comp:  # 召集人一般由党委和政府负责同志担任: the holder named whole, 负责 and all
+            who = comp.group("who")
+            heads = self._heads(who, 0)
+            if heads and heads[-1][1] == len(who) and self._modifier_ok(who[: heads[0][0]], who[heads[0][0] :]):
+                return who
         m = self.lex.has_cue("agentCue", clause)
         if not m:
             return None
@@ -466,6 +472,13 @@ class Extractor:
                     break
             if found:
                 break
+        if found == "prohibition":
+            # 可以适当延长…,但延长期限不得超过30日: a limit after 但 on what the norm allows
+            proviso = self.lex.has_cue("provisoCue", text)
+            if proviso and self.lex.has_cue("Permission", text[: proviso.start()]):
+                ban = min(m.start() for p in self.lex.cue("Prohibition").patterns if (m := p.search(text)))
+                if ban > proviso.start():
+                    found = "permission"
         allowed = self.lex.has_cue("discretionCue", text) if found == "sanction" else None
         # 可以给予批评教育…: a sanction only allowed, unless one is required before it (应当…;…可以…)
         if allowed is not None and self.lex.has_cue("Obligation", text[: allowed.start()]) is None:
@@ -522,7 +535,26 @@ class Extractor:
                 conduct_ahead = any(b.endswith("的") for b in bodies[ci:])
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
-                opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
+                # an opening 对于…的党组织, (one clause), or an adverbial that states nothing of its own (根据工作
+                # 需要,乡镇党委和政府…可以…; 其中对党的领导干部,纪委…有权…): the norm that follows is theirs
+                opener = "," not in so_far.rstrip(" ,") and (
+                    so_far.startswith("对")
+                    or (
+                        bool(so_far.strip(" ,"))
+                        and self.kind(so_far, [so_far]) is None
+                        and self.subject_of(so_far) is None
+                        and not (
+                            (whole := self.np_at(so_far.rstrip(" ,"), 0, need_predicate=False))
+                            and whole[1] == len(so_far.rstrip(" ,"))
+                        )
+                        # a clause with a doer of its own (决策机关集体讨论决策草案时,) is no bare adverbial, unless a
+                        # conjunction opens it (其中对党的领导干部,)
+                        and (
+                            self.np_at(so_far, 0, loose=True) is None
+                            or self.lex.has_cue("conditionOpenerCue", so_far) is not None
+                        )
+                    )
+                )
                 # a condition (…的,) belongs to the norm that follows it: 党员依法受到刑事责任追究的,党组织应当…
                 condition_open = so_far.rstrip(" ,").endswith("的")
                 starts_new = (
@@ -645,8 +677,31 @@ class Extractor:
                 or (kind == "obligation" and (named is None or any(c.endswith("的") for c in clauses)))
             ):
                 kind = "sanction"
-            elif ctx.item_kind and item is not None and kind in (None, "obligation"):
+            elif (
+                ctx.item_kind
+                and item is not None
+                and kind in (None, "obligation")
+                # a duty an item of principles lays on a body it names as a clause's subject (…作出的处理决定,
+                # 下级党组织必须执行) stays that body's duty
+                and not (
+                    ctx.item_kind == "principle"
+                    and kind == "obligation"
+                    and named is not None
+                    and any(self.subject_of(c) for c in clauses)
+                )
+            ):
                 kind = ctx.item_kind
+            if (
+                kind is None
+                and named is None
+                and norms
+                and norms[-1].kind == "permission"
+                and norms[-1].quote.rstrip()[-1:] not in "。！？!?"
+                and not new_paragraph
+            ):
+                # X有权采取通报、诫勉方式进行问责;提出组织调整或者组织处理的建议: a clause with no modal of its
+                # own goes on with the grant before it in the same sentence
+                kind = "permission"
             if kind is None or (kind == "principle" and ctx.duty_list and item is not None):
                 kind = "obligation"
             if kind == "obligation" and ctx.last_kind and self.lex.has_cue("previousRuleCue", t):
@@ -735,7 +790,8 @@ class Extractor:
                     bearers=bearers,
                     action=self.action(quote, named is not None),
                     quote=quote,
-                    frequency=self.frequency(quote),
+                    # a permission (可以…定期研究) sets no one a frequency
+                    frequency=None if kind == "permission" else self.frequency(quote),
                     cites=cites,
                     condition=condition,
                     imposed_by=imposed,
