@@ -371,3 +371,28 @@ def test_refusals_provisos_grants_compositions_and_adverbials(extra: dict[str, l
     may = _one(pet, 13, None, "根据工作需要")
     assert (may.kind, may.bearer_text, may.frequency) == ("permission", "乡镇党委和政府、街道党工委和办事处", None)
     assert not [n.id for n in pet if norm_text(n.quote).strip(" ,;。") == "根据工作需要"]
+
+
+def test_declarations_precedence_subject_lists_and_sanctions_of_a_petitioner(extra: dict[str, list[Norm]]) -> None:
+    acc, dis, pet = extra[ACCOUNTABILITY], extra[DISCIPLINE], extra[PETITION]
+    # 第三条 信访工作是党的群众工作的重要组成部分: what a thing is, a principle; 是由党组织…追究 stays a duty
+    assert _one(pet, 3, None, "信访工作是党的群众工作").kind == "principle"
+    assert _one(acc, 4, None, "党的问责工作是由党组织").kind == "obligation"
+    # 问责对象是…: a scope rule on whom it names after 是, as written
+    scope = _one(acc, 4, None, "问责对象是")
+    assert scope.kind == "scope"
+    assert scope.bearer_text is not None and scope.bearer_text.startswith("各级党委(党组)、党的工作部门及其领导成员")
+    # 凡与本条例不一致的,按照本条例执行: a rule of precedence is meta, though its cue is in a condition
+    assert _one(acc, 13, None, "凡与本条例不一致的").kind == "meta"
+    # 经常开展批评和自我批评、约谈函询: a practice of supervision, not a sanction
+    assert _one(dis, 5, None, "经常开展批评和自我批评").kind == "obligation"
+    # 信访人…应当遵守法律、法规,…不得有下列行为: only the clause leading to the list takes the list's kind
+    assert _one(pet, 26, None, "应当遵守法律、法规").kind == "obligation"
+    assert _one(pet, 26, None, "不得有下列行为").kind == "prohibition"
+    # 第四十七条 信访人违反…的,有关机关、单位工作人员应当对其进行劝阻、批评或者教育; …依法给予治安管理处罚:
+    # sanctions on the petitioner, imposed by the organ that names them
+    warned = _one(pet, 47, None, "应当对其进行劝阻、批评或者教育")
+    assert (warned.kind, warned.bearer_text) == ("sanction", "信访人")
+    fined = _one(pet, 47, None, "由公安机关依法采取")
+    assert (fined.kind, fined.bearer_text) == ("sanction", "信访人")
+    assert fined.imposed_by == ("公安机关",)

@@ -442,7 +442,7 @@ class Extractor:
     # ---------------------------------------------------------------- kinds, frequencies, deadlines
     def kind(self, text: str, clauses: list[str], bearer: str | None = None) -> str | None:
         """The kind a norm's cue words give; words of its bearer's name (负责合法性审查的部门) are no cue."""
-        if self.lex.has_cue("definitionCue", text):
+        if self.lex.has_cue("definitionCue", text) or self.lex.has_cue("precedenceCue", text):
             return "meta"
         if bearer:
             blank = "□" * len(bearer)
@@ -479,6 +479,8 @@ class Extractor:
                 ban = min(m.start() for p in self.lex.cue("Prohibition").patterns if (m := p.search(text)))
                 if ban > proviso.start():
                     found = "permission"
+        if found is None and clauses and self.lex.has_cue("declarationCue", clauses[0]):
+            found = "principle"  # 信访工作是…的重要组成部分: what a thing is, binding no one
         allowed = self.lex.has_cue("discretionCue", text) if found == "sanction" else None
         # 可以给予批评教育…: a sanction only allowed, unless one is required before it (应当…;…可以…)
         if allowed is not None and self.lex.has_cue("Obligation", text[: allowed.start()]) is None:
@@ -962,7 +964,13 @@ class Extractor:
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
             if ctx.list_kind:  # 有下列情形之一的,应当从重或者加重处分: the lead states the list's norm
-                own = [dataclasses.replace(n, kind=ctx.list_kind) if n.kind == "obligation" else n for n in own]
+                # (信访人…应当遵守法律、法规,…不得有下列行为: only the clause that leads to the list)
+                own = [
+                    dataclasses.replace(n, kind=ctx.list_kind)
+                    if n.kind == "obligation" and self.lex.has_cue("conditionListCue", norm_text(n.quote))
+                    else n
+                    for n in own
+                ]
             norms.extend(own)
             if lead_ctx.subject:
                 ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
