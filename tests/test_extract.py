@@ -396,3 +396,20 @@ def test_declarations_precedence_subject_lists_and_sanctions_of_a_petitioner(ext
     fined = _one(pet, 47, None, "由公安机关依法采取")
     assert (fined.kind, fined.bearer_text) == ("sanction", "信访人")
     assert fined.imposed_by == ("公安机关",)
+
+
+def test_lead_ins_that_are_sentences_and_steps_or_measures_that_name_no_one(extra: dict[str, list[Norm]]) -> None:
+    dis, pet, dec = extra[DISCIPLINE], extra[PETITION], extra[DECISIONS]
+    # 第八条 党中央加强对信访工作的统一领导:(一)…: a lead-in that is a sentence states its bearer's duty
+    lead = _one(pet, 8, None, "党中央加强对信访工作的统一领导")
+    assert (lead.kind, lead.bearer_text) == ("obligation", "党中央")
+    # 第十条 对各方面提出的决策事项建议,按照下列规定进行研究论证后,报请决策机关决定是否启动决策程序: one norm
+    assert _one(dec, 10, None, "报请决策机关决定是否启动决策程序").bearer_text is None
+    # (一)决策机关领导人员提出决策事项建议的,交有关单位研究论证: a step with no modal, no one named for it
+    assert _one(dec, 10, 1, "交有关单位研究论证").bearer_text is None
+    assert _one(dec, 10, 2, "应当论证拟解决的主要问题").bearer_text == "决策机关所属部门或者下一级人民政府"
+    # 公开征求意见的期限一般不少于30日: a measure of a thing binds no one, though a bearer was named before
+    assert _one(dec, 15, None, "公开征求意见的期限一般不少于30日").bearer_text is None
+    # …其党内职务自然撤销。对于担任党外职务的,应当建议党外组织撤销其党外职务: the sanctioned member bears no duty
+    # of the next sentence
+    assert _one(dis, 12, None, "应当建议党外组织撤销其党外职务").bearer_text is None

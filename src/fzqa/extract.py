@@ -251,6 +251,9 @@ class Extractor:
         if m:
             return m.start() > 0
         nxt = self.modal(clauses[1]) if len(clauses) > 1 else None
+        if nxt is None and len(clauses) == 1 and "的" in first and self.kind(first, clauses) is None:
+            # 公开征求意见的期限一般不少于30日: a measure of a thing, with no modal and no cue, binds no one named
+            return True
         return nxt is not None and nxt.start() == 0
 
     def resolve(self, text: str) -> tuple[str, ...]:
@@ -304,7 +307,17 @@ class Extractor:
                 if doer:
                     return self._bearer(c[doer[0] : doer[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
+        # a main clause with no modal (决策机关领导人员提出决策事项建议的,交有关单位研究论证) is a step no one is named
+        # for: the doer of the condition is not its bearer (a sanction, …的,给予…处分, falls on that doer all the same)
+        passive_main = (
+            last_de >= 0
+            and not any(self.modal(c) for c in main)
+            and not self.lex.has_cue("Sanction", ",".join(main))
+            and not self.lex.has_cue("Reward", ",".join(main))
+        )
         for i, c in enumerate(clauses):
+            if passive_main and i <= last_de:
+                continue
             span = self.subject_of(c)
             if span:
                 surface = ",".join([*bare, c[span[0] : span[1]]])
@@ -648,8 +661,15 @@ class Extractor:
             target = self.target_of(clauses[0]) if clauses else None
             # whom a 对X, clause names anywhere in the norm (…经商办企业的,对直接责任者和领导责任者,给予…)
             any_target = next((x for c in clauses if (x := self.target_of(c))), None)
-            if kind is None and t.rstrip().endswith(":"):
-                # a lead-in that states no norm (对党组织的问责方式包括:): its bearer carries to what follows
+            # a lead-in that is a sentence of its own states a norm (党中央加强对信访工作的统一领导:; 对…建议,按照
+            # 下列规定进行研究论证后,报请决策机关决定…:); a heading of a list (对党组织的问责方式包括:, 对党员的纪律
+            # 处分种类:) states none, and its bearer carries to what follows
+            if (
+                kind is None
+                and t.rstrip().endswith(":")
+                and len(clauses) == 1
+                and not (named is not None and self.subject_of(clauses[0]) is not None)
+            ):
                 if named or target:
                     who = named or self._bearer(str(target))
                     self._carry(ctx, who)
@@ -711,7 +731,14 @@ class Extractor:
             if kind == "obligation" and self._catalogued(self._main(clauses), ctx.catalogue) is not None:
                 kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
-            if named is None and new_paragraph and ctx.subject_sanctioned and kind in ("obligation", "prohibition"):
+            new_sentence = text[: g.start].rstrip()[-1:] in "。！？!?"
+            # (…党员受到留党察看处分,其党内职务自然撤销。对于担任党外职务的,应当建议党外组织撤销…: not the member's)
+            if (
+                named is None
+                and (new_paragraph or new_sentence)
+                and ctx.subject_sanctioned
+                and kind in ("obligation", "prohibition")
+            ):
                 bearer = None  # the doer of a sanctioned conduct is no one's duty bearer in a later paragraph
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
