@@ -413,3 +413,19 @@ def test_lead_ins_that_are_sentences_and_steps_or_measures_that_name_no_one(extr
     # …其党内职务自然撤销。对于担任党外职务的,应当建议党外组织撤销其党外职务: the sanctioned member bears no duty
     # of the next sentence
     assert _one(dis, 12, None, "应当建议党外组织撤销其党外职务").bearer_text is None
+
+
+def test_duty_leads_quoted_short_names_and_joint_violations(extra: dict[str, list[Norm]]) -> None:
+    dis, pet = extra[DISCIPLINE], extra[PETITION]
+    # 党中央加强对信访工作的统一领导:(一)强化政治引领,确立…政治原则: the items are 党中央's duties, 原则 a noun there
+    item = _one(pet, 8, 1, "强化政治引领")
+    assert (item.kind, item.bearer_text) == ("obligation", "党中央")
+    # 乡镇党委和政府…以及村(社区)“两委”应当全面发挥职能作用,坚持和发展…: a quoted short name ends the bearer, and
+    # a 坚持 clause with no modal of its own goes on with the duty before it
+    both = _one(pet, 15, None, "应当全面发挥职能作用")
+    assert (both.kind, both.bearer_text) == ("obligation", "乡镇党委和政府、街道党工委和办事处以及村(社区)“两委”")
+    # a guiding-thought article (…坚持以…为指导) stays a principle
+    assert _one(pet, 4, None, "信访工作坚持以").kind == "principle"
+    # …对具有共同故意的成员,按共同违纪处理: a sanction on whom 对 names
+    joint = _one(dis, 26, None, "按共同违纪处理")
+    assert (joint.kind, joint.bearer_text) == ("sanction", "具有共同故意的成员")

@@ -477,7 +477,19 @@ class Extractor:
         for code, cue in self.kind_cues:
             for p in cue.patterns:
                 if p.pattern.startswith("^"):
-                    if any(p.search(c) for c in clauses):
+                    at = next((i for i, c in enumerate(clauses) if p.search(c)), None)
+                    # X应当全面发挥职能作用,坚持和发展…: a 坚持 clause after a subject's modal, with none of its own,
+                    # goes on with that duty
+                    if (
+                        at is not None
+                        and code == "principle"
+                        and at > 0
+                        and self.modal(clauses[at]) is None
+                        and bearer  # a named subject (blanked here) before a modal
+                        and any(self.modal(c) for c in clauses[:at])
+                    ):
+                        at = None
+                    if at is not None:
                         found = code
                 elif p.search(text):
                     found = code
@@ -999,6 +1011,17 @@ class Extractor:
                     for n in own
                 ]
             norms.extend(own)
+            # 党中央加强对信访工作的统一领导:(一)…: a lead-in stating its bearer's duty makes the items that duty's
+            last_own = own[-1] if own else None
+            if (
+                last_own is not None
+                and not ctx.list_kind
+                and not ctx.item_kind
+                and last_own.kind == "obligation"
+                and last_own.bearer_text is not None
+                and norm_text(last_own.quote).rstrip().endswith(":")
+            ):
+                ctx.duty_list = True
             if lead_ctx.subject:
                 ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
             ctx.sanctioned, ctx.first_sanctioned = lead_ctx.sanctioned, lead_ctx.first_sanctioned
