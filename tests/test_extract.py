@@ -429,3 +429,12 @@ def test_duty_leads_quoted_short_names_and_joint_violations(extra: dict[str, lis
     # …对具有共同故意的成员,按共同违纪处理: a sanction on whom 对 names
     joint = _one(dis, 26, None, "按共同违纪处理")
     assert (joint.kind, joint.bearer_text) == ("sanction", "具有共同故意的成员")
+
+
+def test_a_ban_after_a_subject_and_a_time_is_one_norm(extra: dict[str, list[Norm]]) -> None:
+    dis, pet = extra[DISCIPLINE], extra[PETITION]
+    # 受到留党察看处分的党员,恢复党员权利后二年内,不得在党内担任…: one ban, on that member, with no deadline
+    ban = _one(dis, 12, None, "恢复党员权利后二年内,不得在党内担任")
+    assert (ban.kind, ban.bearer_text, ban.deadline) == ("prohibition", "受到留党察看处分的党员", None)
+    # …,自觉维护社会公共秩序和信访秩序,不得有下列行为: a verb phrase going on with a duty stays apart from the ban
+    assert _one(pet, 26, None, "自觉维护社会公共秩序").kind == "obligation"

@@ -607,7 +607,17 @@ class Extractor:
                             and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
                             and not conduct_ahead
                         )
-                        or body.startswith("不得")
+                        # 不得… after a complete norm or a verb phrase going on with one (…,自觉维护…秩序,不得…);
+                        # after a subject and a time (受到留党察看处分的党员,恢复党员权利后二年内,不得…) it is that
+                        # subject's ban
+                        or (
+                            body.startswith("不得")
+                            and (
+                                self.modal(so_far) is not None
+                                or self.kind(so_far, [so_far]) is not None
+                                or not self._opens_with_subject(so_far)
+                            )
+                        )
                         # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
                         or (self.subject_of(body) is not None and not opener)
                         # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
@@ -628,6 +638,15 @@ class Extractor:
             if cur is not None:
                 out.append(cur)
         return [s for s in (_strip_span(text, g) for g in out) if s.end > s.start]
+
+    def _opens_with_subject(self, text: str) -> bool:
+        """Whether the first clause of ``text`` is, or opens with, a bearer (党员受到…; 受到…处分的党员,)."""
+        first = _spans(text, _CLAUSE_SEP)[0]
+        c = text[first.start : first.end].strip(" ,")
+        if self.subject_of(c):
+            return True
+        whole = None if c.startswith("对") else self.np_at(c, 0, need_predicate=False)
+        return whole is not None and whole[1] == len(c)
 
     def _bearer(self, surface: str) -> _Bearer:
         clean = _DEFINED_AS.sub("", surface).strip()
