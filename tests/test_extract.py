@@ -438,3 +438,11 @@ def test_a_ban_after_a_subject_and_a_time_is_one_norm(extra: dict[str, list[Norm
     assert (ban.kind, ban.bearer_text, ban.deadline) == ("prohibition", "受到留党察看处分的党员", None)
     # …,自觉维护社会公共秩序和信访秩序,不得有下列行为: a verb phrase going on with a duty stays apart from the ban
     assert _one(pet, 26, None, "自觉维护社会公共秩序").kind == "obligation"
+
+
+def test_the_agent_of_a_delegated_act_is_not_carried_on(extra: dict[str, list[Norm]]) -> None:
+    dec = extra[DECISIONS]
+    # 决策机关决定启动决策程序的,应当明确…承办单位…,由决策承办单位负责…拟订等工作。…需要两个以上单位承办的,应当
+    # 明确牵头的决策承办单位: the agent bears its delegated act; the next sentence is the subject's again
+    assert _one(dec, 11, None, "由决策承办单位负责").bearer_text == "决策承办单位"
+    assert _one(dec, 11, None, "应当明确牵头的决策承办单位").bearer_text == "决策机关"

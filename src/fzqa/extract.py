@@ -51,6 +51,7 @@ class _Bearer:
     text: str  # as the text names it (NFKC)
     labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
     article: int | None = None  # the article that names it, when not the norm's own (a catalogue of sanctions)
+    agent: bool = False  # named as the agent of a delegated act (由X负责…), not as a subject
 
 
 @dataclass
@@ -334,7 +335,7 @@ class Extractor:
         for c in clauses:
             agent = self.agent_of(c)
             if agent:
-                return self._bearer(agent)
+                return dataclasses.replace(self._bearer(agent), agent=True)
         return None
 
     def role_facets(self, label: str) -> tuple[str | None, str | None]:
@@ -712,9 +713,13 @@ class Extractor:
                 span = self.np_at(clauses[0], 0, loose=True)
                 if span and span[0] == 0 and span[1] < len(clauses[0]):
                     named = self._bearer(clauses[0][: span[1]])
-            if named:
+            if named and not (named.agent and ctx.subject):
                 self._carry(ctx, named)
             bearer = _Bearer(ctx.subject_text or "", ctx.subject) if ctx.subject else None
+            if named and named.agent and ctx.subject:
+                # …,由决策承办单位负责…。…,应当明确牵头的决策承办单位: the agent of a delegated act is that act's
+                # bearer; the subject carried on is still the article's
+                bearer = _Bearer(named.text, named.labels)
             if named is None and not in_list and self.topic_subject(clauses):
                 bearer = None  # the norm is about a thing (问责方式, 材料) and names no one
             condition: str | None = None
