@@ -446,3 +446,13 @@ def test_the_agent_of_a_delegated_act_is_not_carried_on(extra: dict[str, list[No
     # 明确牵头的决策承办单位: the agent bears its delegated act; the next sentence is the subject's again
     assert _one(dec, 11, None, "由决策承办单位负责").bearer_text == "决策承办单位"
     assert _one(dec, 11, None, "应当明确牵头的决策承办单位").bearer_text == "决策机关"
+
+
+def test_a_paragraph_of_new_conduct_does_not_inherit_the_sanctioned_party(extra: dict[str, list[Norm]]) -> None:
+    dis = extra[DISCIPLINE]
+    # 第二十五条 …对其他共同违纪的为首者,…处分。\n教唆他人违纪的,应当…追究党纪责任: new conduct, whose doer the
+    # text does not name (and no sanction of the catalogue says whom)
+    assert _one(dis, 25, None, "教唆他人违纪的").bearer_text is None
+    # 第一百二十一条 …对直接责任者和领导责任者,给予…。\n贯彻…不力,…的,从重或者加重处分: an aggravation for a like
+    # conduct stays on the parties named before
+    assert _one(dis, 121, None, "从重或者加重处分").bearer_text == "直接责任者和领导责任者"

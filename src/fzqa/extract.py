@@ -678,7 +678,19 @@ class Extractor:
                 and ctx.sanctioned is not None
                 and ctx.sanctioned.article is None
                 and not self.lex.has_cue("previousRuleCue", t)
-                and self._catalogued(t, ctx.catalogue) is not None
+                and (
+                    self._catalogued(t, ctx.catalogue) is not None
+                    # a paragraph opening with a conduct of its own (教唆他人违纪的,应当…追究党纪责任), not with the
+                    # degree or the conduct of the one before (情节严重的; 有上述行为的), nor aggravating its sanction
+                    # for a like conduct (…纵容、唆使…的,从重或者加重处分)
+                    or (
+                        (m := self.lex.has_cue("conditionCue", t)) is not None
+                        and not self.lex.has_cue("sameConductCue", m.group("cond"))
+                        and not self.lex.has_cue("aggravationCue", t)
+                        and self.doer_at(m.group("cond")) is None
+                        and self.subject_of(m.group("cond")) is None
+                    )
+                )
             ):
                 ctx.sanctioned = None
             clauses = [
