@@ -456,3 +456,13 @@ def test_a_paragraph_of_new_conduct_does_not_inherit_the_sanctioned_party(extra:
     # 第一百二十一条 …对直接责任者和领导责任者,给予…。\n贯彻…不力,…的,从重或者加重处分: an aggravation for a like
     # conduct stays on the parties named before
     assert _one(dis, 121, None, "从重或者加重处分").bearer_text == "直接责任者和领导责任者"
+
+
+def test_a_conduct_is_one_norm_with_its_sanction(extra: dict[str, list[Norm]]) -> None:
+    dis = extra[DISCIPLINE]
+    # 第五十七条 …,反对党的基本理论…,造成严重不良影响的,对策划者…给予开除党籍处分: 反对 inside the conduct opens no ban
+    ringleaders = [n for n in dis if n.article == 57 and "反对党的基本理论" in n.quote]
+    assert [(n.kind, n.bearer_text) for n in ringleaders] == [("sanction", "策划者、组织者和骨干分子")]
+    # 第七十六条 在干部选拔任用工作中,有…等违反干部选拔任用规定行为,对直接责任者…: a conduct named as such
+    first = next(n for n in dis if n.article == 76)
+    assert "任人唯亲" in first.quote and first.bearer_text == "直接责任者和领导责任者"

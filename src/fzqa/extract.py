@@ -584,7 +584,10 @@ class Extractor:
                     )
                 )
                 # a condition (…的,) belongs to the norm that follows it: 党员依法受到刑事责任追究的,党组织应当…
-                condition_open = so_far.rstrip(" ,").endswith("的")
+                # (…有任人唯亲、…等违反干部选拔任用规定行为,对直接责任者…: a conduct named as such is one too)
+                condition_open = so_far.rstrip(" ,").endswith("的") or (
+                    self.lex.has_cue("conductCue", so_far.rstrip(" ,")) is not None
+                )
                 starts_new = (
                     cur is not None
                     and not condition_open
@@ -635,7 +638,9 @@ class Extractor:
                 else:
                     cur = _Span(cur.start, c.end)
                     cur_freq = cur_freq or freq
-                prohibition_open = body.startswith("不得") or body.startswith("反对")
+                # 反对… inside a conduct that goes on to a clause in 的 (…方式,反对党的基本理论…,造成严重不良影响的,
+                # 对策划者…给予…) opens no prohibition
+                prohibition_open = body.startswith("不得") or (body.startswith("反对") and not conduct_ahead)
             if cur is not None:
                 out.append(cur)
         return [s for s in (_strip_span(text, g) for g in out) if s.end > s.start]
