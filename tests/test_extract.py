@@ -466,3 +466,12 @@ def test_a_conduct_is_one_norm_with_its_sanction(extra: dict[str, list[Norm]]) -
     # 第七十六条 在干部选拔任用工作中,有…等违反干部选拔任用规定行为,对直接责任者…: a conduct named as such
     first = next(n for n in dis if n.article == 76)
     assert "任人唯亲" in first.quote and first.bearer_text == "直接责任者和领导责任者"
+
+
+def test_an_agent_with_a_modal_of_its_own_after_a_step_is_a_norm_of_its_own(extra: dict[str, list[Norm]]) -> None:
+    dec = extra[DECISIONS]
+    # 第十七条(二)听证参加人陈述意见,进行询问、质证和辩论,必要时可以由决策承办单位或者有关专家进行解释说明
+    step = _one(dec, 17, 2, "听证参加人陈述意见")
+    assert (step.kind, step.bearer_text) == ("obligation", "听证参加人")
+    may = _one(dec, 17, 2, "必要时可以由决策承办单位")
+    assert (may.kind, may.bearer_text) == ("permission", "决策承办单位或者有关专家")

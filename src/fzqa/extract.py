@@ -628,6 +628,14 @@ class Extractor:
                         or (
                             body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None
                         )
+                        # …,必要时可以由决策承办单位…解释说明 after a step its doer opens (听证参加人陈述意见,…): a
+                        # norm of the agent, with a modal of its own
+                        or (
+                            (agent := self.lex.has_cue("agentCue", body)) is not None
+                            and self.modal(body[: agent.start()]) is not None
+                            and self.agent_of(body) is not None
+                            and self.np_at(so_far, 0, loose=True) is not None
+                        )
                     )
                 )
                 if cur is None or starts_new:
@@ -725,8 +733,9 @@ class Extractor:
                 continue
             if kind is None and g is spans[0] and len(spans) > 1 and len(_CJK_CHAR.findall(t)) <= _MAX_HEADING:
                 continue  # the heading word of an item (检查。), not a norm
-            if named is None and ctx.procedure_list and item is not None and clauses:
-                # an item of a procedure opens with its doer, whatever its verb (决策承办单位介绍决策草案…)
+            if (named is None or named.agent) and ctx.procedure_list and item is not None and clauses:
+                # an item of a procedure opens with its doer, whatever its verb (决策承办单位介绍决策草案…), and an
+                # agent further on (听证参加人陈述意见…,必要时可以由决策承办单位…解释说明) is not the step's doer
                 span = self.np_at(clauses[0], 0, loose=True)
                 if span and span[0] == 0 and span[1] < len(clauses[0]):
                     named = self._bearer(clauses[0][: span[1]])
