@@ -475,3 +475,11 @@ def test_an_agent_with_a_modal_of_its_own_after_a_step_is_a_norm_of_its_own(extr
     assert (step.kind, step.bearer_text) == ("obligation", "听证参加人")
     may = _one(dec, 17, 2, "必要时可以由决策承办单位")
     assert (may.kind, may.bearer_text) == ("permission", "决策承办单位或者有关专家")
+
+
+def test_a_clause_with_an_object_marker_names_no_bearer(extra: dict[str, list[Norm]]) -> None:
+    # 第三十八条 …信访部门应当根据工作需要开展督查,就发现的问题向有关地方和部门进行反馈: the 向… is an object
+    pet = extra[PETITION]
+    assert not [n.id for n in pet if n.bearer_text and "向" in n.bearer_text]
+    inspect = _one(pet, 38, None, "就发现的问题向有关地方和部门")
+    assert inspect.bearer_text == "信访工作联席会议及其办公室、党委和政府信访部门"
