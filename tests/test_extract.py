@@ -306,7 +306,10 @@ def test_minted_roles_get_english_only_from_known_words() -> None:
 def test_items_of_a_list_of_principles_are_principles(extra: dict[str, list[Norm]]) -> None:
     # 第四条 党的纪律处分工作应当坚持以下原则:(一)党要管党、全面从严治党。加强对…的教育、管理和监督…
     items = [n for n in extra[DISCIPLINE] if n.article == 4 and n.item is not None]
-    assert items and {n.kind for n in items} == {"principle"}
+    # …作出的处理决定,下级党组织必须执行: a duty an item lays on a body it names as subject stays a duty
+    duty = _one(extra[DISCIPLINE], 4, 4, "下级党组织必须执行")
+    assert (duty.kind, duty.bearer_text) == ("obligation", "下级党组织")
+    assert items and {n.kind for n in items if n is not duty} == {"principle"}
 
 
 PETITION = "central-2022-petition-work-regulation"
@@ -345,3 +348,138 @@ def test_kinds_bearers_carried_and_compound_names_of_the_genre(extra: dict[str, 
     assert _one(dis, 11, None, "如果决定撤销其一个职务").bearer_text == "党组织"
     # the items of a definition (本条例所称…包括:) or of a contents list (…的内容包括:) bind no one
     assert {n.kind for n in dec if n.article in (3, 27) and n.item is not None} == {"meta"}
+
+
+def test_refusals_provisos_grants_compositions_and_adverbials(extra: dict[str, list[Norm]]) -> None:
+    acc, dis, pet = extra[ACCOUNTABILITY], extra[DISCIPLINE], extra[PETITION]
+    # 第十九条 …上级机关、单位不予受理 / 第三十六条 …不再受理: an organ's refusal to take up a matter bars it
+    refusal = _one(pet, 19, None, "上级机关、单位不予受理")
+    assert (refusal.kind, refusal.bearer_text) == ("prohibition", "上级机关、单位")
+    assert _one(pet, 36, None, "不再受理").kind == "prohibition"
+    # 第三十四条 可以适当延长办理期限,但延长期限不得超过30日: a permission with a limit; 负责人 holds no 负责
+    assert _one(pet, 34, None, "可以适当延长办理期限").kind == "permission"
+    # 第八条 …有权采取通报、诫勉方式进行问责;提出组织调整或者组织处理的建议: the grant goes on to the next clause
+    grant = _one(acc, 8, None, "提出组织调整或者组织处理的建议")
+    assert (grant.kind, grant.bearer_text) == ("permission", "纪委(纪检组)、党的工作部门")
+    # 第三十四条 预备党员违犯党纪…情节较重的,应当取消其预备党员资格: a sanction on the probationary member
+    withdrawn = _one(dis, 34, None, "应当取消其预备党员资格")
+    assert (withdrawn.kind, withdrawn.bearer_text) == ("sanction", "预备党员")
+    # 第十三条 联席会议召集人一般由党委和政府负责同志担任: the holder named whole, 负责 and all
+    assert _one(pet, 13, None, "召集人一般由").bearer_text == "党委和政府负责同志"
+    # 根据工作需要,乡镇党委和政府…可以…定期研究…: an adverbial is no norm of its own, and a permission sets no
+    # frequency
+    may = _one(pet, 13, None, "根据工作需要")
+    assert (may.kind, may.bearer_text, may.frequency) == ("permission", "乡镇党委和政府、街道党工委和办事处", None)
+    assert not [n.id for n in pet if norm_text(n.quote).strip(" ,;。") == "根据工作需要"]
+
+
+def test_declarations_precedence_subject_lists_and_sanctions_of_a_petitioner(extra: dict[str, list[Norm]]) -> None:
+    acc, dis, pet = extra[ACCOUNTABILITY], extra[DISCIPLINE], extra[PETITION]
+    # 第三条 信访工作是党的群众工作的重要组成部分: what a thing is, a principle; 是由党组织…追究 stays a duty
+    assert _one(pet, 3, None, "信访工作是党的群众工作").kind == "principle"
+    assert _one(acc, 4, None, "党的问责工作是由党组织").kind == "obligation"
+    # 问责对象是…: a scope rule on whom it names after 是, as written
+    scope = _one(acc, 4, None, "问责对象是")
+    assert scope.kind == "scope"
+    assert scope.bearer_text is not None and scope.bearer_text.startswith("各级党委(党组)、党的工作部门及其领导成员")
+    # 凡与本条例不一致的,按照本条例执行: a rule of precedence is meta, though its cue is in a condition
+    assert _one(acc, 13, None, "凡与本条例不一致的").kind == "meta"
+    # 经常开展批评和自我批评、约谈函询: a practice of supervision, not a sanction
+    assert _one(dis, 5, None, "经常开展批评和自我批评").kind == "obligation"
+    # 信访人…应当遵守法律、法规,…不得有下列行为: only the clause leading to the list takes the list's kind
+    assert _one(pet, 26, None, "应当遵守法律、法规").kind == "obligation"
+    assert _one(pet, 26, None, "不得有下列行为").kind == "prohibition"
+    # 第四十七条 信访人违反…的,有关机关、单位工作人员应当对其进行劝阻、批评或者教育; …依法给予治安管理处罚:
+    # sanctions on the petitioner, imposed by the organ that names them
+    warned = _one(pet, 47, None, "应当对其进行劝阻、批评或者教育")
+    assert (warned.kind, warned.bearer_text) == ("sanction", "信访人")
+    fined = _one(pet, 47, None, "由公安机关依法采取")
+    assert (fined.kind, fined.bearer_text) == ("sanction", "信访人")
+    assert fined.imposed_by == ("公安机关",)
+
+
+def test_lead_ins_that_are_sentences_and_steps_or_measures_that_name_no_one(extra: dict[str, list[Norm]]) -> None:
+    dis, pet, dec = extra[DISCIPLINE], extra[PETITION], extra[DECISIONS]
+    # 第八条 党中央加强对信访工作的统一领导:(一)…: a lead-in that is a sentence states its bearer's duty
+    lead = _one(pet, 8, None, "党中央加强对信访工作的统一领导")
+    assert (lead.kind, lead.bearer_text) == ("obligation", "党中央")
+    # 第十条 对各方面提出的决策事项建议,按照下列规定进行研究论证后,报请决策机关决定是否启动决策程序: one norm
+    assert _one(dec, 10, None, "报请决策机关决定是否启动决策程序").bearer_text is None
+    # (一)决策机关领导人员提出决策事项建议的,交有关单位研究论证: a step with no modal, no one named for it
+    assert _one(dec, 10, 1, "交有关单位研究论证").bearer_text is None
+    assert _one(dec, 10, 2, "应当论证拟解决的主要问题").bearer_text == "决策机关所属部门或者下一级人民政府"
+    # 公开征求意见的期限一般不少于30日: a measure of a thing binds no one, though a bearer was named before
+    assert _one(dec, 15, None, "公开征求意见的期限一般不少于30日").bearer_text is None
+    # …其党内职务自然撤销。对于担任党外职务的,应当建议党外组织撤销其党外职务: the sanctioned member bears no duty
+    # of the next sentence
+    assert _one(dis, 12, None, "应当建议党外组织撤销其党外职务").bearer_text is None
+
+
+def test_duty_leads_quoted_short_names_and_joint_violations(extra: dict[str, list[Norm]]) -> None:
+    dis, pet = extra[DISCIPLINE], extra[PETITION]
+    # 党中央加强对信访工作的统一领导:(一)强化政治引领,确立…政治原则: the items are 党中央's duties, 原则 a noun there
+    item = _one(pet, 8, 1, "强化政治引领")
+    assert (item.kind, item.bearer_text) == ("obligation", "党中央")
+    # 乡镇党委和政府…以及村(社区)“两委”应当全面发挥职能作用,坚持和发展…: a quoted short name ends the bearer, and
+    # a 坚持 clause with no modal of its own goes on with the duty before it
+    both = _one(pet, 15, None, "应当全面发挥职能作用")
+    assert (both.kind, both.bearer_text) == ("obligation", "乡镇党委和政府、街道党工委和办事处以及村(社区)“两委”")
+    # a guiding-thought article (…坚持以…为指导) stays a principle
+    assert _one(pet, 4, None, "信访工作坚持以").kind == "principle"
+    # …对具有共同故意的成员,按共同违纪处理: a sanction on whom 对 names
+    joint = _one(dis, 26, None, "按共同违纪处理")
+    assert (joint.kind, joint.bearer_text) == ("sanction", "具有共同故意的成员")
+
+
+def test_a_ban_after_a_subject_and_a_time_is_one_norm(extra: dict[str, list[Norm]]) -> None:
+    dis, pet = extra[DISCIPLINE], extra[PETITION]
+    # 受到留党察看处分的党员,恢复党员权利后二年内,不得在党内担任…: one ban, on that member, with no deadline
+    ban = _one(dis, 12, None, "恢复党员权利后二年内,不得在党内担任")
+    assert (ban.kind, ban.bearer_text, ban.deadline) == ("prohibition", "受到留党察看处分的党员", None)
+    # …,自觉维护社会公共秩序和信访秩序,不得有下列行为: a verb phrase going on with a duty stays apart from the ban
+    assert _one(pet, 26, None, "自觉维护社会公共秩序").kind == "obligation"
+
+
+def test_the_agent_of_a_delegated_act_is_not_carried_on(extra: dict[str, list[Norm]]) -> None:
+    dec = extra[DECISIONS]
+    # 决策机关决定启动决策程序的,应当明确…承办单位…,由决策承办单位负责…拟订等工作。…需要两个以上单位承办的,应当
+    # 明确牵头的决策承办单位: the agent bears its delegated act; the next sentence is the subject's again
+    assert _one(dec, 11, None, "由决策承办单位负责").bearer_text == "决策承办单位"
+    assert _one(dec, 11, None, "应当明确牵头的决策承办单位").bearer_text == "决策机关"
+
+
+def test_a_paragraph_of_new_conduct_does_not_inherit_the_sanctioned_party(extra: dict[str, list[Norm]]) -> None:
+    dis = extra[DISCIPLINE]
+    # 第二十五条 …对其他共同违纪的为首者,…处分。\n教唆他人违纪的,应当…追究党纪责任: new conduct, whose doer the
+    # text does not name (and no sanction of the catalogue says whom)
+    assert _one(dis, 25, None, "教唆他人违纪的").bearer_text is None
+    # 第一百二十一条 …对直接责任者和领导责任者,给予…。\n贯彻…不力,…的,从重或者加重处分: an aggravation for a like
+    # conduct stays on the parties named before
+    assert _one(dis, 121, None, "从重或者加重处分").bearer_text == "直接责任者和领导责任者"
+
+
+def test_a_conduct_is_one_norm_with_its_sanction(extra: dict[str, list[Norm]]) -> None:
+    dis = extra[DISCIPLINE]
+    # 第五十七条 …,反对党的基本理论…,造成严重不良影响的,对策划者…给予开除党籍处分: 反对 inside the conduct opens no ban
+    ringleaders = [n for n in dis if n.article == 57 and "反对党的基本理论" in n.quote]
+    assert [(n.kind, n.bearer_text) for n in ringleaders] == [("sanction", "策划者、组织者和骨干分子")]
+    # 第七十六条 在干部选拔任用工作中,有…等违反干部选拔任用规定行为,对直接责任者…: a conduct named as such
+    first = next(n for n in dis if n.article == 76)
+    assert "任人唯亲" in first.quote and first.bearer_text == "直接责任者和领导责任者"
+
+
+def test_an_agent_with_a_modal_of_its_own_after_a_step_is_a_norm_of_its_own(extra: dict[str, list[Norm]]) -> None:
+    dec = extra[DECISIONS]
+    # 第十七条(二)听证参加人陈述意见,进行询问、质证和辩论,必要时可以由决策承办单位或者有关专家进行解释说明
+    step = _one(dec, 17, 2, "听证参加人陈述意见")
+    assert (step.kind, step.bearer_text) == ("obligation", "听证参加人")
+    may = _one(dec, 17, 2, "必要时可以由决策承办单位")
+    assert (may.kind, may.bearer_text) == ("permission", "决策承办单位或者有关专家")
+
+
+def test_a_clause_with_an_object_marker_names_no_bearer(extra: dict[str, list[Norm]]) -> None:
+    # 第三十八条 …信访部门应当根据工作需要开展督查,就发现的问题向有关地方和部门进行反馈: the 向… is an object
+    pet = extra[PETITION]
+    assert not [n.id for n in pet if n.bearer_text and "向" in n.bearer_text]
+    inspect = _one(pet, 38, None, "就发现的问题向有关地方和部门")
+    assert inspect.bearer_text == "信访工作联席会议及其办公室、党委和政府信访部门"

@@ -51,6 +51,7 @@ class _Bearer:
     text: str  # as the text names it (NFKC)
     labels: tuple[str, ...]  # thesaurus prefLabels it links to, or (text,) for a role minted from the text
     article: int | None = None  # the article that names it, when not the norm's own (a catalogue of sanctions)
+    agent: bool = False  # named as the agent of a delegated act (由X负责…), not as a subject
 
 
 @dataclass
@@ -196,6 +197,12 @@ class Extractor:
 
     def agent_of(self, clause: str) -> str | None:
         """The agent after 由 (由决策承办单位负责…, 应当由…部门进行…)."""
+        comp = self.lex.has_cue("compositionCue", clause)
+        if comp:  # 召集人一般由党委和政府负责同志担任: the holder named whole, 负责 and all
+            who = comp.group("who")
+            heads = self._heads(who, 0)
+            if heads and heads[-1][1] == len(who) and self._modifier_ok(who[: heads[0][0]], who[heads[0][0] :]):
+                return who
         m = self.lex.has_cue("agentCue", clause)
         if not m:
             return None
@@ -245,6 +252,9 @@ class Extractor:
         if m:
             return m.start() > 0
         nxt = self.modal(clauses[1]) if len(clauses) > 1 else None
+        if nxt is None and len(clauses) == 1 and "的" in first and self.kind(first, clauses) is None:
+            # 公开征求意见的期限一般不少于30日: a measure of a thing, with no modal and no cue, binds no one named
+            return True
         return nxt is not None and nxt.start() == 0
 
     def resolve(self, text: str) -> tuple[str, ...]:
@@ -298,7 +308,17 @@ class Extractor:
                 if doer:
                     return self._bearer(c[doer[0] : doer[1]])
         bare: list[str] = []  # a list of bearers cut by commas (各省、自治区、直辖市党委,中央各部委,…可以…)
+        # a main clause with no modal (决策机关领导人员提出决策事项建议的,交有关单位研究论证) is a step no one is named
+        # for: the doer of the condition is not its bearer (a sanction, …的,给予…处分, falls on that doer all the same)
+        passive_main = (
+            last_de >= 0
+            and not any(self.modal(c) for c in main)
+            and not self.lex.has_cue("Sanction", ",".join(main))
+            and not self.lex.has_cue("Reward", ",".join(main))
+        )
         for i, c in enumerate(clauses):
+            if passive_main and i <= last_de:
+                continue
             span = self.subject_of(c)
             if span:
                 surface = ",".join([*bare, c[span[0] : span[1]]])
@@ -315,7 +335,7 @@ class Extractor:
         for c in clauses:
             agent = self.agent_of(c)
             if agent:
-                return self._bearer(agent)
+                return dataclasses.replace(self._bearer(agent), agent=True)
         return None
 
     def role_facets(self, label: str) -> tuple[str | None, str | None]:
@@ -436,7 +456,7 @@ class Extractor:
     # ---------------------------------------------------------------- kinds, frequencies, deadlines
     def kind(self, text: str, clauses: list[str], bearer: str | None = None) -> str | None:
         """The kind a norm's cue words give; words of its bearer's name (负责合法性审查的部门) are no cue."""
-        if self.lex.has_cue("definitionCue", text):
+        if self.lex.has_cue("definitionCue", text) or self.lex.has_cue("precedenceCue", text):
             return "meta"
         if bearer:
             blank = "□" * len(bearer)
@@ -458,7 +478,19 @@ class Extractor:
         for code, cue in self.kind_cues:
             for p in cue.patterns:
                 if p.pattern.startswith("^"):
-                    if any(p.search(c) for c in clauses):
+                    at = next((i for i, c in enumerate(clauses) if p.search(c)), None)
+                    # X应当全面发挥职能作用,坚持和发展…: a 坚持 clause after a subject's modal, with none of its own,
+                    # goes on with that duty
+                    if (
+                        at is not None
+                        and code == "principle"
+                        and at > 0
+                        and self.modal(clauses[at]) is None
+                        and bearer  # a named subject (blanked here) before a modal
+                        and any(self.modal(c) for c in clauses[:at])
+                    ):
+                        at = None
+                    if at is not None:
                         found = code
                 elif p.search(text):
                     found = code
@@ -466,6 +498,15 @@ class Extractor:
                     break
             if found:
                 break
+        if found == "prohibition":
+            # 可以适当延长…,但延长期限不得超过30日: a limit after 但 on what the norm allows
+            proviso = self.lex.has_cue("provisoCue", text)
+            if proviso and self.lex.has_cue("Permission", text[: proviso.start()]):
+                ban = min(m.start() for p in self.lex.cue("Prohibition").patterns if (m := p.search(text)))
+                if ban > proviso.start():
+                    found = "permission"
+        if found is None and clauses and self.lex.has_cue("declarationCue", clauses[0]):
+            found = "principle"  # 信访工作是…的重要组成部分: what a thing is, binding no one
         allowed = self.lex.has_cue("discretionCue", text) if found == "sanction" else None
         # 可以给予批评教育…: a sanction only allowed, unless one is required before it (应当…;…可以…)
         if allowed is not None and self.lex.has_cue("Obligation", text[: allowed.start()]) is None:
@@ -522,9 +563,31 @@ class Extractor:
                 conduct_ahead = any(b.endswith("的") for b in bodies[ci:])
                 freq = self.frequency(body) is not None
                 so_far = norm_text(text[cur.start : cur.end]) if cur is not None else ""
-                opener = so_far.startswith("对") and "," not in so_far.rstrip(" ,")  # 对于…的党组织, (one clause)
+                # an opening 对于…的党组织, (one clause), or an adverbial that states nothing of its own (根据工作
+                # 需要,乡镇党委和政府…可以…; 其中对党的领导干部,纪委…有权…): the norm that follows is theirs
+                opener = "," not in so_far.rstrip(" ,") and (
+                    so_far.startswith("对")
+                    or (
+                        bool(so_far.strip(" ,"))
+                        and self.kind(so_far, [so_far]) is None
+                        and self.subject_of(so_far) is None
+                        and not (
+                            (whole := self.np_at(so_far.rstrip(" ,"), 0, need_predicate=False))
+                            and whole[1] == len(so_far.rstrip(" ,"))
+                        )
+                        # a clause with a doer of its own (决策机关集体讨论决策草案时,) is no bare adverbial, unless a
+                        # conjunction opens it (其中对党的领导干部,)
+                        and (
+                            self.np_at(so_far, 0, loose=True) is None
+                            or self.lex.has_cue("conditionOpenerCue", so_far) is not None
+                        )
+                    )
+                )
                 # a condition (…的,) belongs to the norm that follows it: 党员依法受到刑事责任追究的,党组织应当…
-                condition_open = so_far.rstrip(" ,").endswith("的")
+                # (…有任人唯亲、…等违反干部选拔任用规定行为,对直接责任者…: a conduct named as such is one too)
+                condition_open = so_far.rstrip(" ,").endswith("的") or (
+                    self.lex.has_cue("conductCue", so_far.rstrip(" ,")) is not None
+                )
                 starts_new = (
                     cur is not None
                     and not condition_open
@@ -548,12 +611,30 @@ class Extractor:
                             and (self.modal(so_far) is not None or self.kind(so_far, [so_far]) is not None)
                             and not conduct_ahead
                         )
-                        or body.startswith("不得")
+                        # 不得… after a complete norm or a verb phrase going on with one (…,自觉维护…秩序,不得…);
+                        # after a subject and a time (受到留党察看处分的党员,恢复党员权利后二年内,不得…) it is that
+                        # subject's ban
+                        or (
+                            body.startswith("不得")
+                            and (
+                                self.modal(so_far) is not None
+                                or self.kind(so_far, [so_far]) is not None
+                                or not self._opens_with_subject(so_far)
+                            )
+                        )
                         # a subject after an opening 对…, (对于违犯党纪的党组织,上级党组织应当…) is that norm's
                         or (self.subject_of(body) is not None and not opener)
                         # 由X负责… after a complete norm is a norm of X (决策机关…应当明确承办单位，由承办单位负责…)
                         or (
                             body.startswith("由") and self.agent_of(body) is not None and self.modal(so_far) is not None
+                        )
+                        # …,必要时可以由决策承办单位…解释说明 after a step its doer opens (听证参加人陈述意见,…): a
+                        # norm of the agent, with a modal of its own
+                        or (
+                            (agent := self.lex.has_cue("agentCue", body)) is not None
+                            and self.modal(body[: agent.start()]) is not None
+                            and self.agent_of(body) is not None
+                            and self.np_at(so_far, 0, loose=True) is not None
                         )
                     )
                 )
@@ -565,10 +646,21 @@ class Extractor:
                 else:
                     cur = _Span(cur.start, c.end)
                     cur_freq = cur_freq or freq
-                prohibition_open = body.startswith("不得") or body.startswith("反对")
+                # 反对… inside a conduct that goes on to a clause in 的 (…方式,反对党的基本理论…,造成严重不良影响的,
+                # 对策划者…给予…) opens no prohibition
+                prohibition_open = body.startswith("不得") or (body.startswith("反对") and not conduct_ahead)
             if cur is not None:
                 out.append(cur)
         return [s for s in (_strip_span(text, g) for g in out) if s.end > s.start]
+
+    def _opens_with_subject(self, text: str) -> bool:
+        """Whether the first clause of ``text`` is, or opens with, a bearer (党员受到…; 受到…处分的党员,)."""
+        first = _spans(text, _CLAUSE_SEP)[0]
+        c = text[first.start : first.end].strip(" ,")
+        if self.subject_of(c):
+            return True
+        whole = None if c.startswith("对") else self.np_at(c, 0, need_predicate=False)
+        return whole is not None and whole[1] == len(c)
 
     def _bearer(self, surface: str) -> _Bearer:
         clean = _DEFINED_AS.sub("", surface).strip()
@@ -599,7 +691,19 @@ class Extractor:
                 and ctx.sanctioned is not None
                 and ctx.sanctioned.article is None
                 and not self.lex.has_cue("previousRuleCue", t)
-                and self._catalogued(t, ctx.catalogue) is not None
+                and (
+                    self._catalogued(t, ctx.catalogue) is not None
+                    # a paragraph opening with a conduct of its own (教唆他人违纪的,应当…追究党纪责任), not with the
+                    # degree or the conduct of the one before (情节严重的; 有上述行为的), nor aggravating its sanction
+                    # for a like conduct (…纵容、唆使…的,从重或者加重处分)
+                    or (
+                        (m := self.lex.has_cue("conditionCue", t)) is not None
+                        and not self.lex.has_cue("sameConductCue", m.group("cond"))
+                        and not self.lex.has_cue("aggravationCue", t)
+                        and self.doer_at(m.group("cond")) is None
+                        and self.subject_of(m.group("cond")) is None
+                    )
+                )
             ):
                 ctx.sanctioned = None
             clauses = [
@@ -614,22 +718,34 @@ class Extractor:
             target = self.target_of(clauses[0]) if clauses else None
             # whom a 对X, clause names anywhere in the norm (…经商办企业的,对直接责任者和领导责任者,给予…)
             any_target = next((x for c in clauses if (x := self.target_of(c))), None)
-            if kind is None and t.rstrip().endswith(":"):
-                # a lead-in that states no norm (对党组织的问责方式包括:): its bearer carries to what follows
+            # a lead-in that is a sentence of its own states a norm (党中央加强对信访工作的统一领导:; 对…建议,按照
+            # 下列规定进行研究论证后,报请决策机关决定…:); a heading of a list (对党组织的问责方式包括:, 对党员的纪律
+            # 处分种类:) states none, and its bearer carries to what follows
+            if (
+                kind is None
+                and t.rstrip().endswith(":")
+                and len(clauses) == 1
+                and not (named is not None and self.subject_of(clauses[0]) is not None)
+            ):
                 if named or target:
                     who = named or self._bearer(str(target))
                     self._carry(ctx, who)
                 continue
             if kind is None and g is spans[0] and len(spans) > 1 and len(_CJK_CHAR.findall(t)) <= _MAX_HEADING:
                 continue  # the heading word of an item (检查。), not a norm
-            if named is None and ctx.procedure_list and item is not None and clauses:
-                # an item of a procedure opens with its doer, whatever its verb (决策承办单位介绍决策草案…)
+            if (named is None or named.agent) and ctx.procedure_list and item is not None and clauses:
+                # an item of a procedure opens with its doer, whatever its verb (决策承办单位介绍决策草案…), and an
+                # agent further on (听证参加人陈述意见…,必要时可以由决策承办单位…解释说明) is not the step's doer
                 span = self.np_at(clauses[0], 0, loose=True)
                 if span and span[0] == 0 and span[1] < len(clauses[0]):
                     named = self._bearer(clauses[0][: span[1]])
-            if named:
+            if named and not (named.agent and ctx.subject):
                 self._carry(ctx, named)
             bearer = _Bearer(ctx.subject_text or "", ctx.subject) if ctx.subject else None
+            if named and named.agent and ctx.subject:
+                # …,由决策承办单位负责…。…,应当明确牵头的决策承办单位: the agent of a delegated act is that act's
+                # bearer; the subject carried on is still the article's
+                bearer = _Bearer(named.text, named.labels)
             if named is None and not in_list and self.topic_subject(clauses):
                 bearer = None  # the norm is about a thing (问责方式, 材料) and names no one
             condition: str | None = None
@@ -645,8 +761,31 @@ class Extractor:
                 or (kind == "obligation" and (named is None or any(c.endswith("的") for c in clauses)))
             ):
                 kind = "sanction"
-            elif ctx.item_kind and item is not None and kind in (None, "obligation"):
+            elif (
+                ctx.item_kind
+                and item is not None
+                and kind in (None, "obligation")
+                # a duty an item of principles lays on a body it names as a clause's subject (…作出的处理决定,
+                # 下级党组织必须执行) stays that body's duty
+                and not (
+                    ctx.item_kind == "principle"
+                    and kind == "obligation"
+                    and named is not None
+                    and any(self.subject_of(c) for c in clauses)
+                )
+            ):
                 kind = ctx.item_kind
+            if (
+                kind is None
+                and named is None
+                and norms
+                and norms[-1].kind == "permission"
+                and norms[-1].quote.rstrip()[-1:] not in "。！？!?"
+                and not new_paragraph
+            ):
+                # X有权采取通报、诫勉方式进行问责;提出组织调整或者组织处理的建议: a clause with no modal of its
+                # own goes on with the grant before it in the same sentence
+                kind = "permission"
             if kind is None or (kind == "principle" and ctx.duty_list and item is not None):
                 kind = "obligation"
             if kind == "obligation" and ctx.last_kind and self.lex.has_cue("previousRuleCue", t):
@@ -654,7 +793,14 @@ class Extractor:
             if kind == "obligation" and self._catalogued(self._main(clauses), ctx.catalogue) is not None:
                 kind = "sanction"  # 应当延长一年留党察看期限: a sanction the measure lists, in the norm's main clause
             ctx.last_kind = kind
-            if named is None and new_paragraph and ctx.subject_sanctioned and kind in ("obligation", "prohibition"):
+            new_sentence = text[: g.start].rstrip()[-1:] in "。！？!?"
+            # (…党员受到留党察看处分,其党内职务自然撤销。对于担任党外职务的,应当建议党外组织撤销…: not the member's)
+            if (
+                named is None
+                and (new_paragraph or new_sentence)
+                and ctx.subject_sanctioned
+                and kind in ("obligation", "prohibition")
+            ):
                 bearer = None  # the doer of a sanctioned conduct is no one's duty bearer in a later paragraph
             imposed: tuple[str, ...] = ()
             cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(quote)))
@@ -735,7 +881,8 @@ class Extractor:
                     bearers=bearers,
                     action=self.action(quote, named is not None),
                     quote=quote,
-                    frequency=self.frequency(quote),
+                    # a permission (可以…定期研究) sets no one a frequency
+                    frequency=None if kind == "permission" else self.frequency(quote),
                     cites=cites,
                     condition=condition,
                     imposed_by=imposed,
@@ -906,8 +1053,25 @@ class Extractor:
             lead_ctx = _Context(chapter_kind=ctx.chapter_kind, catalogue=catalogue)
             own = self.provision_norms(measure, art, None, art.lead, lead_ctx)
             if ctx.list_kind:  # 有下列情形之一的,应当从重或者加重处分: the lead states the list's norm
-                own = [dataclasses.replace(n, kind=ctx.list_kind) if n.kind == "obligation" else n for n in own]
+                # (信访人…应当遵守法律、法规,…不得有下列行为: only the clause that leads to the list)
+                own = [
+                    dataclasses.replace(n, kind=ctx.list_kind)
+                    if n.kind == "obligation" and self.lex.has_cue("conditionListCue", norm_text(n.quote))
+                    else n
+                    for n in own
+                ]
             norms.extend(own)
+            # 党中央加强对信访工作的统一领导:(一)…: a lead-in stating its bearer's duty makes the items that duty's
+            last_own = own[-1] if own else None
+            if (
+                last_own is not None
+                and not ctx.list_kind
+                and not ctx.item_kind
+                and last_own.kind == "obligation"
+                and last_own.bearer_text is not None
+                and norm_text(last_own.quote).rstrip().endswith(":")
+            ):
+                ctx.duty_list = True
             if lead_ctx.subject:
                 ctx.subject, ctx.subject_text = lead_ctx.subject, lead_ctx.subject_text
             ctx.sanctioned, ctx.first_sanctioned = lead_ctx.sanctioned, lead_ctx.first_sanctioned
