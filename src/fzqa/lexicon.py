@@ -500,9 +500,11 @@ class Lexicon:
             self.detail_labels[code] = (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
         stop = FZQA.questionStopwords
         self.stop_zh = tuple(sorted((str(o) for o in g.objects(stop, FZQA.zhPattern)), key=len, reverse=True))
+        # normalised once here: the question's text they are matched in is normalised too
         self.generic_zh = tuple(
-            sorted((str(o) for o in g.objects(FZQA.genericWords, FZQA.zhPattern)), key=len, reverse=True)
+            sorted((norm_text(str(o)) for o in g.objects(FZQA.genericWords, FZQA.zhPattern)), key=len, reverse=True)
         )
+        self.generic_zh_set = frozenset(self.generic_zh)
         self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
         self.coordinators = frozenset(str(o) for o in g.objects(FZQA.coordinatorWords, FZQA.pattern))
         # answer wording per plan: {code: {"headline"/"duties": {"zh": …, "en": …}}}

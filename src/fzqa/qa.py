@@ -294,8 +294,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     mentions = [tm for tm in found if not any(s < tm.end and tm.start < e for s, e in taken)]
     spans += [(tm.start, tm.end) for tm in mentions]
     # a generic word that is also a thesaurus label (实施办法 in 贵州那个实施办法统共几条) names the document, no topic
-    generic = {norm_text(w) for w in lex.generic_zh}
-    mentions = [tm for tm in mentions if norm_text(tm.surface) not in generic]
+    mentions = [tm for tm in mentions if norm_text(tm.surface) not in lex.generic_zh_set]
     # topic words: what is left once roles, places, cues and stopwords are taken out
     chars = list(q)
     for s, e in spans:
@@ -309,7 +308,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         frag = run.group(0)
         core = frag
         for w in lex.generic_zh:
-            core = core.replace(norm_text(w), "")
+            core = core.replace(w, "")
         # the words of a measure's own title (推进法治, 第一责任人) are what every provision is about: no topic
         if len(core) >= 2 and not any(core in t for t in lex.title_texts):
             topic_zh.append(frag)
@@ -540,7 +539,6 @@ class Assistant:
         while changed:
             changed = False
             for w in self.lex.generic_zh:
-                w = norm_text(w)
                 if core.endswith(w) and len(core) > len(w):
                     core, changed = core[: -len(w)], True
                 if core.startswith(w) and len(core) > len(w):
