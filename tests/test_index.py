@@ -441,3 +441,62 @@ def test_a_measure_that_names_the_post_is_not_answered_by_its_scope_rule() -> No
     order = [(h.measure, h.article) for h in small.search("村支书每年要做什么？", k=4)]
     assert order.index(("y", 1)) < order.index(("x", 1)), order
     assert order[0] == ("y", 1), order
+
+
+# ------------------------------------------------------------------------------------- English–Chinese dictionary
+_CEDICT_SAMPLE = """\
+# CC-CEDICT sample in the dictionary's own format
+權力 权力 [quan2 li4] /power/authority/
+濫用權力 滥用权力 [lan4 yong4 quan2 li4] /abuse of power/
+處理 处理 [chu3 li3] /to handle/to treat/to deal with/
+辦事 办事 [ban4 shi4] /to handle (affairs)/to work/
+支持 支持 [zhi1 chi2] /to be in favor of/to support/to back/
+支援 支援 [zhi1 yuan2] /to support/to assist/
+任期 任期 [ren4 qi1] /term of office/tenure/
+條件 条件 [tiao2 jian4] /condition/circumstances/term/factor/
+機關 机关 [ji1 guan1] /mechanism/office/organ/
+仝 仝 [tong2] /variant of 同[tong2]/
+"""
+
+
+def test_dictionary_reads_glosses_backwards() -> None:
+    from fzqa.lexicon import EnglishChinese
+
+    d = EnglishChinese.parse(_CEDICT_SAMPLE)
+    got = {t.surface: t.zh for t in d.translate(["handles", "abuse", "power", "backed"])}
+    # inflected forms meet the gloss's word (handles → to handle); the dictionary's first sense comes first
+    assert got["handles"] == ("处理", "办事")
+    assert got["abuse power"] == ("滥用权力",)  # the longest phrase is taken whole, not power alone
+    assert got["backed"] == ("支持",)
+    assert d.translate(["support"])[0].zh[0] == "支援"  # its first gloss: before 支持's second one
+    assert not d.translate(["variant"])  # a cross-reference is no meaning
+
+
+def test_dictionary_for_a_corpus_gives_its_words_only() -> None:
+    from fzqa.lexicon import EnglishChinese
+
+    text = "领导干部要支持和支援法院工作，支持其依法独立行使职权，不得滥用权力。"
+    d = EnglishChinese.parse(_CEDICT_SAMPLE).for_text(text)
+    assert d.translate(["support"])[0].zh == ("支援", "支持")  # 支援's first sense before 支持's second
+    assert d.translate(["back"])[0].zh == ("支持",)
+    assert d.translate(["power"])[0].zh == ("权力",)  # inside 滥用权力: the text uses the word
+    assert [t.zh for t in d.translate(["mechanism"])] == [()]  # 机关: the dictionary's, not the text's
+    # a phrase the dictionary knows whose words the text never uses stays one phrase, with no Chinese
+    (term,) = d.translate(["term", "office"])
+    assert (term.surface, term.zh) == ("term office", ())
+
+
+def test_bundled_dictionary_loads_from_the_installed_package() -> None:
+    from fzqa.lexicon import english_chinese
+
+    d = english_chinese()
+    assert "回扣" in d.translate(["kickbacks"])[0].zh
+    assert "尊重" in d.for_text("尊重宪法法律权威").translate(["respected"])[0].zh
+
+
+def test_english_words_no_thesaurus_knows_search_through_the_dictionary(index: ClauseIndex) -> None:
+    r = index.search_detailed("Who must supervise it?", k=3, mode="lexical")
+    assert "监督" in r.expansion  # supervise → 监督, a word the clauses use
+    assert all("监督" in h.text or "管理" in h.text or "督办" in h.text for h in r.hits)
+    # a word whose Chinese the clauses never use brings nothing
+    assert index.search_detailed("overtime", k=3, mode="lexical").hits == ()

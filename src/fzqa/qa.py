@@ -568,7 +568,17 @@ class Assistant:
                 words = [norm_text(z) for z in alts]
                 best = max(words, key=lambda w: (w in ctx, -self._df(w)))
                 parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
-            if not intent.en_terms:
+            # the other content words, in the clauses' words the dictionary gives (kickbacks → 回扣); a phrase it
+            # knows whose words the clauses never use (term of office → 任期) is a topic they do not treat
+            translated = self.index.translations(intent.unknown) if self.index is not None else ()
+            for tr in translated:
+                if tr.zh:
+                    words = [norm_text(z) for z in tr.zh]
+                    best = max(words, key=lambda w: (w in ctx, -self._df(w)))
+                    parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
+                else:
+                    parts.append((self._weight("\0"), 0.0))
+            if not intent.en_terms and not translated:
                 # content words no vocabulary knows (annual leave, salary), and no topic it knows: a question about
                 # something else, even when it asks for a period or a kind (how many days of annual leave …)
                 parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
@@ -1668,5 +1678,7 @@ def get_assistant(settings: Settings | None = None, progress: Callable[[str], No
     if settings not in _ASSISTANTS:
         say = progress or (lambda _msg: None)
         ensure_built(settings, say)
-        _ASSISTANTS[settings] = Assistant(settings, index=open_index(settings, say))
+        index = open_index(settings, say)
+        _ = index.english  # read the English–Chinese dictionary now, not on the first English question
+        _ASSISTANTS[settings] = Assistant(settings, index=index)
     return _ASSISTANTS[settings]
