@@ -48,6 +48,9 @@ COUNTY_MAYOR_YEARLY = {
         ),
         ("局长年底要做什么", ("局长",), None, ("year-end",), "zh"),
         ("自治区主席每年要做什么？", ("自治区主席",), "province", ("year",), "zh"),
+        # an English post named with or without articles between its words (head of a / the county government)
+        ("As head of a county government, what must I do every year?", ("县长",), "county", ("year",), "en"),
+        ("What must the head of the township government do each year?", ("乡镇长",), "township", ("year",), "en"),
     ],
 )
 def test_understanding_roles_levels_periods(

@@ -57,6 +57,7 @@ EXAMPLES = {
         "社区居委会主任要不要执行这两个办法？",  # an urban community, like a village, is below the township level
         "Is the Guizhou measure aimed at township officials too?",
         "I head a government bureau in a county. Am I covered?",
+        "Do the measures also cover sub-district heads?",
     ],
     "compare": [
         "两部办法在法律顾问方面有什么不同？",
@@ -75,7 +76,11 @@ EXAMPLES = {
     "role_norms": ["县委书记不得做什么？", "What are the duties of a city mayor?"],
     "frequency": ["每年必须完成哪些法治工作？", "What must be done every year?"],
     "norms_by_kind": ["哪些做法是禁止的？", "What is prohibited?"],
-    "search": ["法治宣传教育由谁负责？", "Who is responsible for legal education of the public?"],
+    "search": [
+        "法治宣传教育由谁负责？",
+        "Who is responsible for legal education of the public?",
+        "Which provisions cover the disclosure of government information?",  # cover: what they treat, not whom
+    ],
 }
 
 
