@@ -18,7 +18,12 @@ def assistant(built: None) -> Iterator[Assistant]:
 
 # questions each type must read (written from the kinds of question officials ask, not from the eval set)
 EXAMPLES = {
-    "provision": ["广西办法第六条第（三）项讲的是什么？", "What does article 8 of the Guizhou measure say?"],
+    "provision": [
+        "广西办法第六条第（三）项讲的是什么？",
+        "What does article 8 of the Guizhou measure say?",
+        "贵州6条3项讲什么",
+    ],
+    "off_topic": ["给我讲个笑话吧", "What's the weather like in Guiyang tomorrow?", "Write me a poem about autumn."],
     "structure": [
         "广西的办法总共多少条？",
         "How many articles does each measure have?",

@@ -126,6 +126,41 @@ _CN_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1000}
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+# a provision cited by its number (the citation syntax of Chinese legal texts and its English rendering): 第六条,
+# 第六条第（五）项, 第六条（五）, 第6条第5项, 第6条5项; in short, an article with its item: 5条5项, 六条三项 (an article
+# alone needs its 第: 三条意见 counts opinions); Article 7, art. 6(2), Article 6, item 2, Article 5, item (3)
+_CN_NUM = "零〇一二两三四五六七八九十百0-9"
+_CITE_ZH = re.compile(
+    rf"第([{_CN_NUM}]+)条(?:第?[(（]([{_CN_NUM}]+)[)）]项?|第?([{_CN_NUM}]+)[项款])?"
+    rf"|(?<![{_CN_NUM}第])([{_CN_NUM}]+)条第?([{_CN_NUM}]+)[项款]"
+)
+_CITE_EN = re.compile(
+    r"\bart(?:icle)?s?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point|sub-?item|clause)\s*\(?(\d+)\)?)?", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class ProvisionRef:
+    article: int
+    item: int | None
+    start: int  # offsets into the NFKC-normalised text
+    end: int
+
+
+def provision_refs(text: str) -> list[ProvisionRef]:
+    """The provisions a text cites by number, in text order (offsets into its NFKC form): 第六条第（五）项 → 6, 5;
+    第九条 → 9; Article 6, item 2 → 6, 2. 第一责任人 cites nothing."""
+    t = unicodedata.normalize("NFKC", text)
+    out: list[ProvisionRef] = []
+    for m in sorted((*_CITE_ZH.finditer(t), *_CITE_EN.finditer(t)), key=lambda m: m.start()):
+        groups = [g for g in m.groups() if g]
+        try:
+            out.append(ProvisionRef(cn_number(groups[0]), cn_number(groups[1]) if len(groups) > 1 else None, *m.span()))
+        except ValueError:
+            continue
+    return out
+
+
 def cn_number(s: str) -> int:
     """Chinese or Arabic numerals → int (一百四十二→142, 十二→12, 两→2, 二〇一八→2018, ４２→42).
 

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from fzqa.corpus import cn_number, visible
+from fzqa.corpus import provision_refs, visible
 from fzqa.embed import Embedder
 from fzqa.types import KINDS, PERIODS, Hit, Measure, Norm, Unit
 
@@ -104,26 +104,11 @@ QUERY_CACHE_SIZE = 2048
 # of ontology/topics.ttl have 10 characters or fewer)
 MATCH_RUN_CHARS = 10
 
-# a provision cited by its number (the citation syntax of Chinese legal texts and its English rendering):
-# 第六条, 第六条第（五）项, 第六条（五）, 第6条第5项; Article 7, art. 6(2), Article 6, item 2
-_CN_NUM = "零〇一二两三四五六七八九十百0-9"
-_CITE_ZH = re.compile(rf"第([{_CN_NUM}]+)条(?:第?[(（]([{_CN_NUM}]+)[)）]项?|第([{_CN_NUM}]+)[项款])?")
-_CITE_EN = re.compile(r"\bart(?:icle)?s?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point)\s*\(?(\d+)\)?)?", re.IGNORECASE)
-
 
 def cited_provisions(text: str) -> tuple[tuple[int, int | None], ...]:
-    """The provisions ``text`` cites by number, as (article, item or None), in order of mention:
-    第六条第（五）项 → (6, 5); 第九条 → (9, None); Article 6, item 2 → (6, 2). 第一责任人 cites nothing."""
-    t = unicodedata.normalize("NFKC", text)
-    out: list[tuple[int, int | None]] = []
-    for m in sorted((*_CITE_ZH.finditer(t), *_CITE_EN.finditer(t)), key=lambda m: m.start()):
-        try:
-            article = cn_number(m.group(1))
-            item = next((cn_number(g) for g in m.groups()[1:] if g), None)
-        except ValueError:
-            continue
-        out.append((article, item))
-    return tuple(dict.fromkeys(out))
+    """The provisions ``text`` cites by number, as (article, item or None), in order of mention, once each
+    (corpus.provision_refs): 第六条第（五）项 → (6, 5); 第九条 → (9, None); Article 6, item 2 → (6, 2)."""
+    return tuple(dict.fromkeys((r.article, r.item) for r in provision_refs(text)))
 
 
 def matched_words(text: str, groups: Sequence[Sequence[str]]) -> tuple[str, ...]:

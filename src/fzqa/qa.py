@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from fzqa.corpus import cn_number, cn_numeral, visible
+from fzqa.corpus import cn_number, cn_numeral, provision_refs, visible
 from fzqa.kg import provision_iri
 from fzqa.lexicon import Lexicon, load_lexicon, norm_text
 from fzqa.settings import Settings, load_settings
@@ -34,14 +34,6 @@ _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+", re.I)
-# a provision named by its number: 第六条第（六）项, 第六条（六）, art. 6(6), article 6 item 6
-_REF_ZH = re.compile(
-    r"第([零一二三四五六七八九十百两0-9]+)条(?:第?[(（]([零一二三四五六七八九十0-9]+)[)）]项?|第([零一二三四五六七八九十0-9]+)项)?"
-)
-# article 5(3), art. 5 item 3, Article 5, item (3)
-_REF_EN = re.compile(
-    r"\bart(?:icle)?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point|sub-?item|clause)\s*\(?(\d+)\)?)?", re.I
-)
 _PUNCT = re.compile(r"[\s\W_]+", re.U)
 
 # a topic word found only through a glossary synonym (普法 → 法治宣传教育) counts this much of the word itself in
@@ -249,17 +241,9 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         spans.append((lm.start, lm.end))
         level = level or lm.label
     refs: list[tuple[int, int | None]] = []
-    for rm in _REF_ZH.finditer(q):
-        try:
-            item = rm.group(2) or rm.group(3)
-            refs.append((cn_number(rm.group(1)), cn_number(item) if item else None))
-        except ValueError:
-            continue
-        spans.append((rm.start(), rm.end()))
-    for rm in _REF_EN.finditer(q):
-        item = rm.group(2) or rm.group(3)
-        refs.append((int(rm.group(1)), int(item) if item else None))
-        spans.append((rm.start(), rm.end()))
+    for ref in provision_refs(q):
+        refs.append((ref.article, ref.item))
+        spans.append((ref.start, ref.end))
     periods: list[str] = []
     kinds: list[str] = []
     facts: list[str] = []
@@ -836,6 +820,9 @@ class Assistant:
         if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
             rows = [r for r in rows if r.get("instrument")]
         return _merge(r for r in rows if r["kind"] in wanted), "sanctions"
+
+    def _gather_nothing(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        return [], "off-topic"
 
     def _gather_cited(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         rows = self._rows_for_measures("cited_instruments", intent, trace)
@@ -1583,6 +1570,14 @@ def _kind_asked(i: Intent) -> bool:
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     # 第六条第（六）项是什么 / art. 6(6)
     QuestionType("provision", lambda i: bool(i.provisions), Assistant._gather_provision, on_empty="no-provision"),
+    # 给我讲个笑话 / what's the weather tomorrow: nothing to look up in the measures (unless it also names a role or a
+    # topic they treat: 普法讲座上能讲笑话吗 is about law lectures)
+    QuestionType(
+        "off_topic",
+        lambda i: "off-topic" in i.facts and not (i.roles or i.concepts or i.en_terms or i.topics),
+        Assistant._gather_nothing,
+        on_empty="abstain",
+    ),
     # 党委主要负责人的职责有几项 / 贵州规定了几种问责情形: the itemised articles listing them, with their counts
     QuestionType(
         "item_count",
@@ -1647,7 +1642,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
 )
 # types about the measure or one provision, not about what it lists (item_count does not delegate to them)
 META_TYPES = frozenset(
-    {"provision", "structure", "item_count", "metadata", "meta_rule", "coverage", "compare", "cited"}
+    {"provision", "off_topic", "structure", "item_count", "metadata", "meta_rule", "coverage", "compare", "cited"}
 )
 # where a type that finds nothing turns to
 SEARCH_TYPES = {qt.code: qt for qt in QUESTION_TYPES if qt.code in ("compare", "search")}
