@@ -51,6 +51,8 @@ COUNTY_MAYOR_YEARLY = {
         # an English post named with or without articles between its words (head of a / the county government)
         ("As head of a county government, what must I do every year?", ("县长",), "county", ("year",), "en"),
         ("What must the head of the township government do each year?", ("乡镇长",), "township", ("year",), "en"),
+        # a plural, and a hyphen for a space (township-level, government heads)
+        ("Does the measure apply to township-level government heads?", ("政府主要负责人",), "township", (), "en"),
     ],
 )
 def test_understanding_roles_levels_periods(
@@ -439,3 +441,25 @@ def test_an_optional_focus_gives_every_row_only_when_they_are_few(assistant: Ass
     assert assistant.focus(intent, many, require=False) == []  # not a list to read: the type turns to search
     few = [Cand(m, a, None) for m, a in articles[:3]]
     assert assistant.focus(intent, few, require=False) == few
+
+
+def test_an_official_of_a_place_the_measures_do_not_govern(assistant: Assistant) -> None:
+    # whether they apply is a coverage question: the scope rules answer it, and say the place is outside them
+    for q, no in (
+        ("北京的区长适用这个办法吗？", "不适用"),
+        ("Does either measure cover a county mayor in Jiangsu?", "No:"),
+    ):
+        a = assistant.ask(q)
+        assert a.details["plan"].startswith("coverage") and not a.abstained and no in a.answer, a.answer
+        assert {c.article for c in a.citations} <= {2, 10}
+    # anything else about that place: the corpus has no measure for it
+    other = assistant.ask("北京的区长每年要做什么？")
+    assert other.abstained and "北京市" in other.answer and not other.citations
+
+
+def test_a_role_named_at_a_level_its_own_rule_does_not_reach(assistant: Assistant) -> None:
+    # 党委主要负责人 are covered at county level and above (art. 2); at the township level by reference (art. 10)
+    for q in ("乡镇一级的党委书记适用这个办法吗？", "Does the measure apply to township-level government heads?"):
+        a = assistant.ask(q)
+        assert a.details["plan"] == "coverage:by-reference", (q, a.details["plan"])
+        assert {c.article for c in a.citations} == {10}

@@ -52,6 +52,10 @@ EXAMPLES = {
         "对贵州办法的条文理解有分歧时，由谁来定？",
         "When did the Guangxi measure come into effect?",
         "Which document are these measures meant to carry out?",
+        "这个办法有的地方吃不准，该问哪个部门？",
+        "Who can clarify what the Guizhou measure means?",
+        "贵州办法从哪天起管用？",
+        "Why was the Guangxi measure drafted?",
     ],
     "coverage": [
         "副县长适用这个办法吗？",

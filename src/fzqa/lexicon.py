@@ -308,8 +308,9 @@ _EN_ARTICLE = re.compile(r"\b(?:a|an|the)\s+")
 
 
 def _without_articles(phrase: str) -> str:
-    """An English phrase without its articles, one space between words (head of a county → head of county)."""
-    return " ".join(_EN_ARTICLE.sub("", phrase.lower()).split())
+    """An English phrase without its articles, one space between words, hyphens as spaces (head of a county →
+    head of county; township-level → township level)."""
+    return " ".join(_EN_ARTICLE.sub("", phrase.lower().replace("-", " ")).split())
 
 
 class _Matcher:
@@ -322,8 +323,9 @@ class _Matcher:
         self.terms = {key(t): k for t, k in terms.items() if t and key(t)}
         alts = sorted(self.terms, key=len, reverse=True)
         if english:
-            gap = r"\s+(?:(?:a|an|the)\s+)?"
-            body = "|".join(gap.join(re.escape(w) for w in a.split(" ")) for a in alts) or r"(?!x)x"
+            # any articles between the words, and a plural on the last word (government heads)
+            gap = r"[\s-]+(?:(?:a|an|the)\s+)?"
+            body = "|".join(gap.join(re.escape(w) for w in a.split(" ")) + "(?:e?s)?" for a in alts) or r"(?!x)x"
             self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
         else:
             self.regex = re.compile("(?:" + ("|".join(re.escape(a) for a in alts) or r"(?!x)x") + ")")
@@ -331,7 +333,12 @@ class _Matcher:
     def find(self, text: str) -> list[Match]:
         hay = text.lower() if self.english else text
         key = _without_articles if self.english else str
-        return [Match(self.terms[key(m.group(0))], m.group(0), m.start(), m.end()) for m in self.regex.finditer(hay)]
+        return [Match(self._term(key(m.group(0))), m.group(0), m.start(), m.end()) for m in self.regex.finditer(hay)]
+
+    def _term(self, key: str) -> str:
+        if key in self.terms or not self.english:
+            return self.terms[key]
+        return self.terms.get(key[:-1]) or self.terms[key[:-2]]  # the plural matched (heads, bosses)
 
 
 class Lexicon:
@@ -448,6 +455,7 @@ class Lexicon:
             for t in _labels(g, s, SKOS.prefLabel, "en"):
                 places_en[t] = name
         self.place_names = places
+        self.place_en = {zh: en for en, zh in sorted(places_en.items())}  # a place's English name, by its zh name
         self._place_zh = _Matcher(places, english=False)
         self._place_en = _Matcher(places_en, english=True)
         # cues

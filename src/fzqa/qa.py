@@ -738,6 +738,10 @@ class Assistant:
             if role and level and levels and not own_level and level not in levels:
                 continue
             keep.append(r)
+        if role and level and rows and not keep:
+            # a role named at a level its rules do not reach (乡镇一级的书记): the rules on that level's principals
+            every = self._rows_for_measures("coverage", intent, trace)
+            keep = [r for r in every if self.lex.level_of(str(r["covered"])) == level]
         modes = {str(r["coverage"]) for r in keep}
         if role and not keep:  # not named: the answer rests on the scope rules as they stand
             keep = self._rows_for_measures("coverage", intent, trace)
@@ -910,7 +914,9 @@ class Assistant:
         if previous and intent.follow_up:
             before, _ = clean_question(previous, self.settings.max_query_chars)
             intent = follow_up(intent, understand(before, self.lex))
-        if intent.missing_places and not intent.measures:
+        if intent.missing_places and not intent.measures and "coverage" not in intent.facts:
+            # (whether these measures reach an official of a place they do not govern is a coverage question: their
+            # scope rules answer it)
             return self._no_measure(intent)
         intent, scope = self.by_reference(intent)
         qt = self.question_type(intent)
@@ -1306,6 +1312,18 @@ class Assistant:
         en = intent.lang == "en"
         who = intent.roles[0] if intent.roles else None
         name = (self.lex.roles[who].label_en if en else who) if who else ("the measures" if en else "本办法")
+        lv = self.lex.levels.get(intent.level or "")
+        if who and lv and self.lex.level_of(who) is None:  # 乡镇一级的书记: the level named with the role
+            name = f"{lv.label_en} {name}" if en else f"{lv.label}{name}"
+        if intent.missing_places:  # 北京的区长: each measure reaches its own province's officials only
+            ours = "、".join(dict.fromkeys(m.jurisdiction for m in self.lex.catalog))
+            if en:
+                places = ", ".join(self.lex.place_en.get(p, p) for p in intent.missing_places)
+                ours_en = ", ".join(dict.fromkeys(m.jurisdiction_en for m in self.lex.catalog))
+                whom = f"a {name} in {places} is" if who else f"officials in {places} are"
+                return f"No: these measures apply only in {ours_en}, each to its own officials; {whom} outside them."
+            whom = f"{'、'.join(intent.missing_places)}的{name if who else '官员'}"
+            return f"不适用：{self._n_measures()}只在{ours}各自的范围内适用，{whom}不在其适用范围内。"
         if who is None:
             return "The measures apply to:" if en else "本办法的适用对象："
         if mode == "direct":
