@@ -325,6 +325,7 @@ def test_provisions_cited_by_number_are_read_in_chinese_and_english() -> None:
     # an article with its item in short (6条3项, 第六条三项); an article alone needs its 第 (三条意见 counts)
     assert cited_provisions("贵州6条3项讲什么") == cited_provisions("第六条三项") == ((6, 3),)
     assert cited_provisions("提了三条意见") == ()
+    assert cited_provisions("What does item 6 of article 7 say?") == ((7, 6),)  # the item named first
     assert cited_provisions("What does Article 6, item 2 require? And art. 7(3)?") == ((6, 2), (7, 3))
     assert cited_provisions("What does Article 5, item (3) of the Guangxi measure provide?") == ((5, 3),)
     assert cited_provisions("第一责任人要做什么") == () and cited_provisions("the art of law") == ()

@@ -137,6 +137,10 @@ _CITE_ZH = re.compile(
 _CITE_EN = re.compile(
     r"\bart(?:icle)?s?\.?\s*(\d+)(?:\s*\((\d+)\)|,?\s*(?:item|point|sub-?item|clause)\s*\(?(\d+)\)?)?", re.IGNORECASE
 )
+# the item first: item 6 of article 7 (groups: item, article)
+_CITE_EN_ITEM_FIRST = re.compile(
+    r"\b(?:item|point|sub-?item|clause)\s*\(?(\d+)\)?\s+(?:of|in)\s+(?:the\s+)?art(?:icle)?\.?\s*(\d+)", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,13 @@ def provision_refs(text: str) -> list[ProvisionRef]:
     第九条 → 9; Article 6, item 2 → 6, 2. 第一责任人 cites nothing."""
     t = unicodedata.normalize("NFKC", text)
     out: list[ProvisionRef] = []
-    for m in sorted((*_CITE_ZH.finditer(t), *_CITE_EN.finditer(t)), key=lambda m: m.start()):
+    item_first = list(_CITE_EN_ITEM_FIRST.finditer(t))
+    taken = [m.span() for m in item_first]
+    found = [m for m in (*_CITE_ZH.finditer(t), *_CITE_EN.finditer(t)) if not any(s <= m.start() < e for s, e in taken)]
+    for m in sorted((*found, *item_first), key=lambda m: m.start()):
         groups = [g for g in m.groups() if g]
+        if m.re is _CITE_EN_ITEM_FIRST:
+            groups.reverse()
         try:
             out.append(ProvisionRef(cn_number(groups[0]), cn_number(groups[1]) if len(groups) > 1 else None, *m.span()))
         except ValueError:
