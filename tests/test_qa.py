@@ -463,3 +463,11 @@ def test_a_role_named_at_a_level_its_own_rule_does_not_reach(assistant: Assistan
         a = assistant.ask(q)
         assert a.details["plan"] == "coverage:by-reference", (q, a.details["plan"])
         assert {c.article for c in a.citations} == {10}
+
+
+def test_deputies_are_not_the_principals_the_measures_bind(assistant: Assistant) -> None:
+    # 副县长 / a deputy mayor is not a 主要负责人: not among those the measures apply to (arts. 2 and 10 say whom)
+    for q in ("副县长适用这个办法吗？", "Is a deputy mayor bound by these measures?", "常务副市长每年要做什么？"):
+        a = assistant.ask(q)
+        assert a.details["plan"] == "coverage:none", (q, a.details["plan"])
+        assert {c.article for c in a.citations} == {2, 10}
