@@ -74,6 +74,10 @@ EXAMPLES = {
         "出庭应诉这块，两个办法写得不一样吗？",
         "在学法制度上，哪个办法规定得更细？",
     ],
+    "compare_roles": [
+        "县委书记和县长的法治职责有什么区别？",
+        "How do a city Party secretary's duties differ from a mayor's?",
+    ],
     "sanctions": [
         "不履行推进法治建设职责会被怎么问责？",
         "What happens to leaders who fail these duties?",

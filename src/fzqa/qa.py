@@ -853,6 +853,14 @@ class Assistant:
             rows = [r for r in rows if r["kind"] not in ("scope", "meta", "principle", "sanction", "reward")]
         return _merge(rows), "role_norms"
 
+    def _gather_compare_roles(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        """县委书记和县长的职责有什么区别: the norms of each role named, side by side (each quote names its bearer)."""
+        cands: dict[tuple[str, int | None, int | None], Cand] = {}
+        for role in _subject_roles(intent)[:2]:
+            for c in self._gather_role_norms(replace(intent, roles=(role,), objects=()), trace)[0]:
+                cands.setdefault(c.key, c)
+        return sorted(cands.values(), key=_order(self.measure_ids)), "compare_roles"
+
     def _gather_frequency(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         rows = []
         for p in intent.periods:
@@ -1254,7 +1262,10 @@ class Assistant:
         lang = intent.lang
         wording = self.lex.answer_wording
         own = wording.get(plan.split(":")[0], {})
+        names = [self.lex.roles[r].label_en if lang == "en" else r for r in _subject_roles(intent)]
+        roles = " and ".join(names) if lang == "en" else "、".join(names)
         values = {"n": str(len({c.key for c in cands})), "measures": self._n_measures(), "role": "", "what": ""}
+        values["roles"] = roles
         if "headline" in own:
             return own["headline"][lang].format(**values)
         if not intent.roles:
@@ -1577,6 +1588,11 @@ def _role(i: Intent) -> bool:
     return bool(i.roles)
 
 
+def _subject_roles(i: Intent) -> tuple[str, ...]:
+    """The roles a question asks about (not those it names as the object of a duty: 对下级…)."""
+    return tuple(r for r in i.roles if r not in i.objects)
+
+
 def _yearly(i: Intent) -> bool:
     return bool(i.periods) and set(i.periods) <= {"year", "year-end"}
 
@@ -1623,6 +1639,13 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         on_empty="abstain",
         closest=True,
         graph=False,
+    ),
+    # 县委书记和县长的法治职责有什么区别 / how do a Party secretary's duties differ from a mayor's: both roles' norms
+    QuestionType(
+        "compare_roles",
+        lambda i: "compare" in i.facts and len(_subject_roles(i)) >= 2,
+        Assistant._gather_compare_roles,
+        "require",
     ),
     # 不履行职责会被怎样问责 / 纵容包庇的后果: the sanctions (or rewards) matching the conduct asked about
     QuestionType(
