@@ -471,3 +471,14 @@ def test_deputies_are_not_the_principals_the_measures_bind(assistant: Assistant)
         a = assistant.ask(q)
         assert a.details["plan"] == "coverage:none", (q, a.details["plan"])
         assert {c.article for c in a.citations} == {2, 10}
+
+
+def test_an_abstention_never_calls_a_topic_the_measures_treat_silent(assistant: Assistant) -> None:
+    # 行政复议 is in Guizhou 6(3): when nothing answers the question as asked, the answer names no topic as untreated
+    for q, topic in (
+        ("行政复议和天气预报有什么关系？", "行政复议"),
+        ("What about administrative reconsideration and the weather forecast?", "administrative reconsideration"),
+    ):
+        a = assistant._abstain(understand(q, assistant.lex))
+        assert a.abstained and topic not in a.answer, a.answer
+    assert "年假" in assistant._abstain(understand("县长的年假有几天？", assistant.lex)).answer  # untreated: named

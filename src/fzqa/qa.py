@@ -12,7 +12,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1463,10 +1463,19 @@ class Assistant:
 
     def _abstain(self, intent: Intent) -> Answer:
         en = intent.lang == "en"
-        named = (*intent.topic, *(c for c, _ in intent.concepts))
+
+        def absent(words: Sequence[str]) -> bool:  # no provision uses any of these words
+            return not any(self._df(norm_text(w)) for w in words)
+
+        # the topics named that no provision treats: a topic a provision does use is never called one the measures
+        # are silent on, even when nothing answers the question as asked (then the answer says so, naming none)
+        named = (*(t for t in intent.topic if absent([t])), *(c for c, ws in intent.concepts if absent(ws)))
+        treated = len(named) < len(intent.topic) + len(intent.concepts)
         # English: the topics it names in the thesaurus' words; loose words no vocabulary knows ("long serve office")
         # read as nonsense when strung together, so then the answer says "this"
-        what = " / ".join(s for s, _ in intent.en_terms) if en else "、".join(named)
+        en_named = [s for s, alts in intent.en_terms if absent(alts)]
+        treated = treated if not en else len(en_named) < len(intent.en_terms)
+        what = " / ".join(en_named) if en else "、".join(named)
         if not what and intent.periods:  # nothing at this frequency
             labels = [self.lex.period_labels[p] for p in intent.periods if p in self.lex.period_labels]
             what = (
@@ -1479,7 +1488,13 @@ class Assistant:
                 what = f"{what} of a {r.label_en}" if en else f"{r.label}{what}"
         have = "、".join(f"{m.short}{(m.date or '')[:4]}" for m in self.lex.catalog)
         have_en = ", ".join(f"{m.short_en} {(m.date or '')[:4]}".strip() for m in self.lex.catalog)
-        if en:
+        if treated and not what:
+            text = (
+                f"No provision of the measures answers this question as asked ({have_en}), so nothing is cited."
+                if en
+                else f"{self._n_measures()}中没有能回答这个问题的规定（{have}），故不引用任何条文。"
+            )
+        elif en:
             text = (
                 "The measures do not say anything " + (f"about {what}" if what else "on this") + f" ({have_en}). "
                 "Nothing in them answers the question, so nothing is cited."
