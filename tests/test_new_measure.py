@@ -51,6 +51,9 @@ def test_a_new_measure_is_taken_in_and_answered(assistant: Assistant) -> None:
     assert {c.key() for c in township.citations} == {("jiangsu-2022", 6, None)} and "参照" in township.answer
     other = assistant.ask("浙江的县长每年要做什么？")
     assert other.abstained and "江苏" in other.answer
+    # an article number all three measures have, asked with a topic only one of them treats there
+    numbered = assistant.ask("第四条关于书面报告的要求是什么？")
+    assert {c.key() for c in numbered.citations} == {("jiangsu-2022", 4, None)}, numbered.answer
 
 
 # ------------------------------------------------------------------------------------------------------------

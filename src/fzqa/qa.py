@@ -1618,7 +1618,11 @@ def _kind_asked(i: Intent) -> bool:
 
 QUESTION_TYPES: tuple[QuestionType, ...] = (
     # 第六条第（六）项是什么 / art. 6(6)
-    QuestionType("provision", lambda i: bool(i.provisions), Assistant._gather_provision, on_empty="no-provision"),
+    # (a number that several measures have, asked with a topic — 第三十五条规定的复查期限 — keeps the measures whose
+    # provision carries the topic: the optional focus)
+    QuestionType(
+        "provision", lambda i: bool(i.provisions), Assistant._gather_provision, "optional", on_empty="no-provision"
+    ),
     # 给我讲个笑话 / what's the weather tomorrow: nothing to look up in the measures (unless it also names a role or a
     # topic they treat: 普法讲座上能讲笑话吗 is about law lectures)
     QuestionType(
