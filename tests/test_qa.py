@@ -482,3 +482,13 @@ def test_an_abstention_never_calls_a_topic_the_measures_treat_silent(assistant: 
         a = assistant._abstain(understand(q, assistant.lex))
         assert a.abstained and topic not in a.answer, a.answer
     assert "年假" in assistant._abstain(understand("县长的年假有几天？", assistant.lex)).answer  # untreated: named
+
+
+def test_two_roles_compared_side_by_side(assistant: Assistant) -> None:
+    every = assistant.ask("县委书记和县长的法治职责有什么区别？")
+    keys = {c.key() for c in every.citations}
+    assert {("guangxi-2018", 5, 1), ("guangxi-2018", 6, 1)} <= keys  # the Party secretary's and the mayor's
+    # on a topic only one of them has (appearing in court is the government's): the other is said to have none
+    court = assistant.ask("县委书记和县长在出庭应诉上有什么不同？")
+    assert {c.key() for c in court.citations} == {("guangxi-2018", 6, 5), ("guizhou-2020", 6, 5)}
+    assert "县委书记：以下规定都不是其职责" in court.answer and "政府主要负责人：" in court.answer

@@ -1088,19 +1088,26 @@ class Assistant:
         elif intent.referred:
             lines.append(self._referred_line(intent))
         elif intent.roles:
-            r = intent.roles[0]
-            role = self.lex.roles[r]
-            chain = self.lex.ancestors(r)
-            if role.is_post and len(chain) > 1:
-                lvl = self.lex.levels[role.level].label if role.level else ""
-                lvl_en = self.lex.levels[role.level].label_en if role.level else ""
-                broader = "、".join(chain[1:])
-                parent = self.lex.roles[chain[1]].label_en if len(chain) > 1 else ""
-                lines.append(
-                    f"{role.label_en} = {lvl_en} {parent}; duties of {', '.join(chain[1:])} apply."
-                    if en
-                    else f"{role.label}属于{lvl}{chain[1] if len(chain) > 1 else ''}，适用{broader}的职责。"
-                )
+            # the role asked about; both of them when two are compared (and one with nothing on the topic says so)
+            for r in _subject_roles(intent)[:2] if plan == "compare_roles" else intent.roles[:1]:
+                role = self.lex.roles[r]
+                chain = self.lex.ancestors(r)
+                if role.is_post and len(chain) > 1:
+                    lvl = self.lex.levels[role.level].label if role.level else ""
+                    lvl_en = self.lex.levels[role.level].label_en if role.level else ""
+                    broader = "、".join(chain[1:])
+                    parent = self.lex.roles[chain[1]].label_en if len(chain) > 1 else ""
+                    lines.append(
+                        f"{role.label_en} = {lvl_en} {parent}; duties of {', '.join(chain[1:])} apply."
+                        if en
+                        else f"{role.label}属于{lvl}{chain[1] if len(chain) > 1 else ''}，适用{broader}的职责。"
+                    )
+                if plan == "compare_roles" and not any(self._related(r, b) for c in cands for b in c.bearers):
+                    lines.append(
+                        f"{role.label_en}: none of the provisions below is theirs."
+                        if en
+                        else f"{r}：以下规定都不是其职责。"
+                    )
         by_measure: dict[str, list[Cand]] = {}
         for c in cands:
             by_measure.setdefault(c.measure, []).append(c)
@@ -1148,7 +1155,9 @@ class Assistant:
                 freq = self._freq_words(c, intent.lang)
                 who = (
                     f"{c.bearer}："
-                    if c.bearer and (intent.asks_who or not intent.roles) and not plan.startswith("coverage")
+                    if c.bearer
+                    and (intent.asks_who or not intent.roles or plan == "compare_roles")
+                    and not plan.startswith("coverage")
                     else ""
                 )
                 if c.closest:
