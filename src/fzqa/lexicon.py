@@ -972,7 +972,6 @@ _GLOSS_SKIP = re.compile(
 _GLOSS_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 GLOSS_MAX_WORDS = 3  # a gloss of more content words is a description, not a translation
 TRANSLATIONS_MAX = 4  # Chinese words kept per English word or phrase: its first senses, then the corpus's commonest
-SUBSTRING_MAX = 8  # the longest Chinese headword looked up in a corpus
 
 
 def en_stem(word: str) -> str:
@@ -1005,7 +1004,6 @@ class EnglishChinese:
         self._entries = entries
         self.longest = max((len(k) for k in entries), default=0)
         self._text = unicodedata.normalize("NFKC", text)
-        self._have: set[str] | None = None
         self._cache: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     @classmethod
@@ -1031,12 +1029,9 @@ class EnglishChinese:
         return EnglishChinese(self._entries, text)
 
     def _in_text(self, stems: tuple[str, ...]) -> tuple[str, ...]:
-        if stems not in self._cache:
-            if self._have is None:
-                t = self._text
-                self._have = {t[i : i + n] for n in range(2, SUBSTRING_MAX + 1) for i in range(len(t) - n + 1)}
-            have, senses = self._have, self._entries[stems]
-            inside = [zh for zh in senses if zh in have or not self._text]
+        if stems not in self._cache:  # looked up in the text itself: a few words per question, each once
+            senses = self._entries[stems]
+            inside = [zh for zh in senses if zh in self._text or not self._text]
             # equal senses: the word the corpus uses most first
             inside.sort(key=lambda zh: (senses[zh][0], -self._text.count(zh), senses[zh][1]))
             self._cache[stems] = tuple(inside[:TRANSLATIONS_MAX])
