@@ -51,6 +51,9 @@ COUNTY_MAYOR_YEARLY = {
         # an English post named with or without articles between its words (head of a / the county government)
         ("As head of a county government, what must I do every year?", ("县长",), "county", ("year",), "en"),
         ("What must the head of the township government do each year?", ("乡镇长",), "township", ("year",), "en"),
+        # the colloquial level-and-office form (镇里的书记, 村里的书记)
+        ("镇里的书记每年要做什么？", ("乡镇党委书记",), "township", ("year",), "zh"),
+        ("村里的书记适用这个办法吗？", ("村党组织书记",), None, (), "zh"),
         # a plural, and a hyphen for a space (township-level, government heads)
         ("Does the measure apply to township-level government heads?", ("政府主要负责人",), "township", (), "en"),
     ],
