@@ -495,3 +495,11 @@ def test_two_roles_compared_side_by_side(assistant: Assistant) -> None:
     court = assistant.ask("县委书记和县长在出庭应诉上有什么不同？")
     assert {c.key() for c in court.citations} == {("guangxi-2018", 6, 5), ("guizhou-2020", 6, 5)}
     assert "县委书记：以下规定都不是其职责" in court.answer and "政府主要负责人：" in court.answer
+
+
+def test_heads_of_the_other_local_bodies_are_not_the_principals_bound(assistant: Assistant) -> None:
+    # 人大、政协、法院、检察院、监委: the Party committee supports them (5(4)); the measures do not apply to their heads
+    for q in ("政协主席算不算第一责任人？", "Does the measure apply to a court president?", "检察长适用这个办法吗？"):
+        a = assistant.ask(q)
+        assert a.details["plan"] == "coverage:none", (q, a.details["plan"])
+        assert {c.article for c in a.citations} == {2, 10}
