@@ -499,7 +499,13 @@ def test_two_roles_compared_side_by_side(assistant: Assistant) -> None:
 
 def test_heads_of_the_other_local_bodies_are_not_the_principals_bound(assistant: Assistant) -> None:
     # 人大、政协、法院、检察院、监委: the Party committee supports them (5(4)); the measures do not apply to their heads
-    for q in ("政协主席算不算第一责任人？", "Does the measure apply to a court president?", "检察长适用这个办法吗？"):
+    for q in (
+        "政协主席算不算第一责任人？",
+        "Does the measure apply to a court president?",
+        "检察长适用这个办法吗？",
+        "高校党委书记要不要执行这个办法？",  # nor universities', hospitals' or enterprises' Party committees
+        "Does the measure cover a hospital Party secretary?",
+    ):
         a = assistant.ask(q)
         assert a.details["plan"] == "coverage:none", (q, a.details["plan"])
         assert {c.article for c in a.citations} == {2, 10}
