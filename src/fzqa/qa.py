@@ -193,6 +193,9 @@ class Intent:
     topics: tuple[str, ...] = ()  # glossary topic names
     unknown: tuple[str, ...] = ()  # content words that no vocabulary knows
     en_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # English topic words with their Chinese alternatives
+    # the ``unknown`` words as the clauses' Chinese words (the index's English–Chinese dictionary, set by
+    # Assistant.ask); a phrase with no Chinese: the dictionary knows it, no clause uses its words (term of office)
+    translated: tuple[tuple[str, tuple[str, ...]], ...] = ()
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a thesaurus topic named in Chinese: its measures' words
     notes: tuple[str, ...] = ()
     provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
@@ -542,37 +545,34 @@ class Assistant:
                 best = max(best, SYNONYM_FACTOR * max(len(w) for w in inside) / len(core))
         return best
 
+    def _any_word(self, alternatives: Iterable[str], ctx: str) -> tuple[float, float]:
+        """(weight, score) of a topic met by any one of its words: the rarest one the text contains, else the
+        rarest one (no words: a topic no clause uses, at the weight of a word found nowhere)."""
+        words = [norm_text(z) for z in alternatives]
+        if not words:
+            return self._weight("\0"), 0.0
+        best = max(words, key=lambda w: (w in ctx, -self._df(w)))
+        return self._weight(best), 1.0 if best in ctx else 0.0
+
     def support(self, intent: Intent, c: Cand) -> float:
         """Weighted share of the question's topic that the provision's words contain (1.0 with no topic)."""
         ctx = norm_text(self._context(c))
         cb = _bigrams(ctx)
         parts: list[tuple[float, float]] = []  # (weight, score)
         if intent.lang == "en":
-            for _surface, alts in intent.en_terms:  # one English word: any of its Chinese words will do
-                words = [norm_text(z) for z in alts]
-                best = max(words, key=lambda w: (w in ctx, -self._df(w)))
-                parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
-            # the other content words, in the clauses' words the dictionary gives (kickbacks → 回扣); a phrase it
-            # knows whose words the clauses never use (term of office → 任期) is a topic they do not treat
-            translated = self.index.translations(intent.unknown) if self.index is not None else ()
-            for tr in translated:
-                if tr.zh:
-                    words = [norm_text(z) for z in tr.zh]
-                    best = max(words, key=lambda w: (w in ctx, -self._df(w)))
-                    parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
-                else:
-                    parts.append((self._weight("\0"), 0.0))
-            if not intent.en_terms and not translated:
+            # one English word: any of its Chinese words will do; so for the other content words, in the clauses'
+            # words the dictionary gives (kickbacks → 回扣), and one whose Chinese no clause uses is a topic they
+            # do not treat (term of office → 任期)
+            parts += [self._any_word(alts, ctx) for _surface, alts in (*intent.en_terms, *intent.translated)]
+            if not intent.en_terms and not intent.translated:
                 # content words no vocabulary knows (annual leave, salary), and no topic it knows: a question about
                 # something else, even when it asks for a period or a kind (how many days of annual leave …)
                 parts += [(self._weight("\0"), 0.0) for _ in intent.unknown]
         else:
             for t in intent.topic:
                 parts.append((self._weight(t), self._fragment_support(t, ctx, cb)))
-            for _surface, alts in intent.concepts:  # a thesaurus topic: any of the measures' words for it
-                words = [norm_text(z) for z in alts]
-                best = max(words, key=lambda w: (w in ctx, -self._df(w)))
-                parts.append((self._weight(best), 1.0 if best in ctx else 0.0))
+            # a thesaurus topic: any of the measures' words for it
+            parts += [self._any_word(alts, ctx) for _surface, alts in intent.concepts]
         if not parts:
             return 1.0
         total = sum(w for w, _ in parts)
@@ -922,6 +922,9 @@ class Assistant:
         if previous and intent.follow_up:
             before, _ = clean_question(previous, self.settings.max_query_chars)
             intent = follow_up(intent, understand(before, self.lex))
+        if intent.unknown and self.index is not None:
+            found = self.index.translations(intent.unknown)
+            intent = replace(intent, translated=tuple((t.surface, t.zh) for t in found))
         if intent.missing_places and not intent.measures and "coverage" not in intent.facts:
             # (whether these measures reach an official of a place they do not govern is a coverage question: their
             # scope rules answer it)
@@ -1274,7 +1277,7 @@ class Assistant:
         names = [self.lex.roles[r].label_en if lang == "en" else r for r in _subject_roles(intent)]
         roles = " and ".join(names) if lang == "en" else "、".join(names)
         values = {"n": str(len({c.key for c in cands})), "measures": self._n_measures(), "role": "", "what": ""}
-        values["roles"] = roles
+        values["roles"] = roles  # {roles}: every role asked about (compare_roles)
         if "headline" in own:
             return own["headline"][lang].format(**values)
         if not intent.roles:
@@ -1478,13 +1481,12 @@ class Assistant:
 
         # the topics named that no provision treats: a topic a provision does use is never called one the measures
         # are silent on, even when nothing answers the question as asked (then the answer says so, naming none)
-        named = (*(t for t in intent.topic if absent([t])), *(c for c, ws in intent.concepts if absent(ws)))
-        treated = len(named) < len(intent.topic) + len(intent.concepts)
         # English: the topics it names in the thesaurus' words; loose words no vocabulary knows ("long serve office")
         # read as nonsense when strung together, so then the answer says "this"
-        en_named = [s for s, alts in intent.en_terms if absent(alts)]
-        treated = treated if not en else len(en_named) < len(intent.en_terms)
-        what = " / ".join(en_named) if en else "、".join(named)
+        topics = intent.en_terms if en else (*((t, (t,)) for t in intent.topic), *intent.concepts)
+        named = [surface for surface, words in topics if absent(words)]
+        treated = len(named) < len(topics)
+        what = (" / " if en else "、").join(named)
         if not what and intent.periods:  # nothing at this frequency
             labels = [self.lex.period_labels[p] for p in intent.periods if p in self.lex.period_labels]
             what = (
