@@ -701,7 +701,7 @@ class ClauseIndex:
 
     @property
     def english(self) -> EnglishChinese:
-        """The English–Chinese dictionary giving this index's clauses' words (CC-CEDICT, read on first use: ~1.5 s
+        """The English–Chinese dictionary giving this index's clauses' words (CC-CEDICT, read on first use: ~1 s
         once per process)."""
         if self._english is None:
             from fzqa.lexicon import english_chinese

