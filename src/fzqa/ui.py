@@ -33,8 +33,17 @@ ID_NS = "https://w3id.org/fzqa/id/"
 FZQA_NS = "https://w3id.org/fzqa#"
 LANGS = [("中文", "zh"), ("English", "en")]
 HTML_LANG = "zh-CN"  # the page's lang in Chinese mode (simplified Chinese glyphs, not Japanese ones)
+# the page's lang is the chosen language's (window.fzqaLang), whatever the browser's: Gradio sets it from the
+# browser's locale while it starts (a Japanese browser: lang "ja", Japanese glyphs for Chinese text), sometimes after
+# the page's load script has run, so the page keeps it (an observer from the head on, before Gradio mounts)
+KEEP_LANG_JS = (
+    f"window.fzqaLang = window.fzqaLang || '{HTML_LANG}'; (() => {{ const h = document.documentElement; "
+    "const keep = () => { if (h.lang !== window.fzqaLang) h.lang = window.fzqaLang; }; keep(); "
+    "if (!window.fzqaKeepLang) { window.fzqaKeepLang = new MutationObserver(keep); "
+    "window.fzqaKeepLang.observe(h, { attributes: true, attributeFilter: ['lang'] }); } })();"
+)
 # run when the page loads: Chinese is the default language
-ON_LOAD_JS = f"() => {{ document.documentElement.lang = '{HTML_LANG}'; }}"
+ON_LOAD_JS = f"() => {{ {KEEP_LANG_JS} }}"
 
 # (zh, en) for every piece of interface text
 T: dict[str, tuple[str, str]] = {
@@ -149,7 +158,10 @@ def _static_version(name: str) -> str:
 
 
 # the page's own script (scripts/editor/build.sh): the SPARQL editor, result tables, the clickable role tree
-HEAD = f'<script src="{STATIC_URL}/fzqa-ui.js?v={_static_version("fzqa-ui.js")}" defer></script>'
+HEAD = (
+    f"<script>{KEEP_LANG_JS}</script>"
+    f'<script src="{STATIC_URL}/fzqa-ui.js?v={_static_version("fzqa-ui.js")}" defer></script>'
+)
 EDITOR_LABEL_JS = (
     "(l) => { const c = document.querySelector('#editor .cm-content'); if (c) c.setAttribute("
     f"'aria-label', l === 'en' ? {json.dumps(T['editor'][1])} : {json.dumps(T['editor'][0])}); }}"
@@ -1590,7 +1602,10 @@ def build_ui(services: Services) -> gr.Blocks:
             [*example_buttons, named, named_desc, duties, legend, tree, classes],
         )
         # the page's lang follows the chosen language (not the browser's), so Chinese gets Chinese glyphs
-        set_lang = f"(l) => {{ document.documentElement.lang = l === 'en' ? 'en' : '{HTML_LANG}'; }}"
+        set_lang = (
+            f"(l) => {{ window.fzqaLang = l === 'en' ? 'en' : '{HTML_LANG}'; "
+            "document.documentElement.lang = window.fzqaLang; }"
+        )
         lang.change(None, lang, None, js=set_lang)
         # the editor's accessible name follows too (its host is not re-rendered: that would drop what was typed)
         lang.change(None, lang, None, js=EDITOR_LABEL_JS)
