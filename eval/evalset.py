@@ -9,8 +9,9 @@ code, thesauri or the other questions, was ``holdout`` until its two aggregate r
 since (retired the same way); ``fresh2-questions.jsonl``, written the same way on 2026-12-02, was ``holdout`` for
 four aggregate runs and is ``tune`` since (retired the same way); ``fresh3-questions.jsonl``, written the same way
 in the next session, was ``holdout`` for two aggregate runs and is ``tune`` since the session after (retired the same
-way); ``fresh4-questions.jsonl``, written the same way in that session, is ``holdout`` as a whole, and so is the
-extra-corpus set.
+way); ``fresh4-questions.jsonl``, written the same way in that session, was ``holdout`` for three aggregate runs and
+is ``tune`` since the session after; ``fresh5-questions.jsonl``, written the same way in that session, is ``holdout``
+as a whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FRESH = EVAL / "fresh-questions.jsonl"
 FRESH2 = EVAL / "fresh2-questions.jsonl"
 FRESH3 = EVAL / "fresh3-questions.jsonl"
 FRESH4 = EVAL / "fresh4-questions.jsonl"
+FRESH5 = EVAL / "fresh5-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -248,7 +250,14 @@ def check_keys(questions: Sequence[Question], known: dict[str, set[Key]], label:
 
 # ------------------------------------------------------------------------------------------- the split rule
 # Each file of questions over the two measures and the split all its questions must have.
-MAIN_SPLITS = ((QUESTIONS, "tune"), (FRESH, "tune"), (FRESH2, "tune"), (FRESH3, "tune"), (FRESH4, "holdout"))
+MAIN_SPLITS = (
+    (QUESTIONS, "tune"),
+    (FRESH, "tune"),
+    (FRESH2, "tune"),
+    (FRESH3, "tune"),
+    (FRESH4, "tune"),
+    (FRESH5, "holdout"),
+)
 MAIN_FILES = tuple(f for f, _ in MAIN_SPLITS)
 MAIN_SOURCES = " + ".join(f"{f.name} ({split})" for f, split in MAIN_SPLITS)
 
