@@ -137,6 +137,32 @@ def test_abstains_when_the_measures_do_not_say(assistant: Assistant, question: s
     assert a.abstained and not a.citations and a.sparql is None
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("市长的年薪有多少？", "年薪"),
+        ("县委书记出差要谁批？", "出差"),
+        ("县长是选出来的还是任命的？", "选出来"),
+        ("What's the penalty for a county head caught drunk driving?", "drunk driving"),
+        ("How does public procurement work for a county government?", "procurement"),
+    ],
+)
+def test_a_matter_the_measures_leave_to_other_rules_is_named_and_nothing_cited(
+    assistant: Assistant, question: str, named: str
+) -> None:
+    # outside.ttl: pay, appointment, travel, traffic, procurement … — named by a role or a sanction cue, the
+    # question is still about a matter no provision treats (a role's duties or articles 8–9 answered it before)
+    a = assistant.ask(question)
+    assert a.abstained and not a.citations and a.details["plan"] == "outside"
+    assert named in a.answer
+
+
+def test_a_matter_outside_the_measures_beside_a_topic_they_treat_is_answered(assistant: Assistant) -> None:
+    # the assessment is the measures' topic: the question is answered from it, not turned away for 任命
+    a = assistant.ask("法治考核考评的结果会影响县长的任命吗？")
+    assert a.citations and a.details["plan"] != "outside"
+
+
 def test_bad_input_gets_a_polite_answer(assistant: Assistant) -> None:
     for q in ("", "   \n\t", "\x00\x01\x02", "？？？"):
         a = assistant.ask(q)

@@ -586,6 +586,11 @@ class Lexicon:
         """The topic thesaurus (topics.ttl) of this lexicon's ontology folder (loaded once per process)."""
         return _load_topics(self.ontology_dir / TOPICS_FILE)
 
+    def outside_topics(self) -> TopicThesaurus:
+        """The matters the measures' genre leaves to other rules (outside.ttl: pay, appointment, travel …), loaded
+        once per process; whether a corpus does treat one is for its text to say."""
+        return _load_topics(self.ontology_dir / OUTSIDE_FILE, FZQA.outsideScheme)
+
     def question_cue_hits(self, text: str) -> list[CueHit]:
         """Period, kind and fact cues of a question (Chinese and English), in text order."""
         t = norm_text(text)
@@ -734,6 +739,7 @@ def load_lexicon(settings: Settings | None = None) -> Lexicon:
 
 TOPIC = Namespace("https://w3id.org/fzqa/topic/")
 TOPICS_FILE = "topics.ttl"
+OUTSIDE_FILE = "outside.ttl"  # matters the measures leave to other rules (pay, appointment, travel …): no clauseLabel
 ROLE_WORDS_FILE = "rolewords.ttl"  # parts of bearers' names with English (Lexicon.role_words)
 _LATIN = re.compile(r"[A-Za-z]")
 _EN_WORD = re.compile(r"[a-z0-9]+")
@@ -815,9 +821,10 @@ class _EnLabel:
 
 
 class TopicThesaurus:
-    """The concepts of ontology/topics.ttl and a longest-match finder over their labels (zh and en)."""
+    """The concepts of ontology/topics.ttl (or of another scheme: outside.ttl) and a longest-match finder over
+    their labels (zh and en)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, scheme: URIRef = FZQA.topicScheme) -> None:
         self.path = path
         g = Graph()
         try:
@@ -827,7 +834,6 @@ class TopicThesaurus:
         except Exception as exc:  # rdflib raises several parser exception types; their text names the line
             raise TopicThesaurusError(f"{path}: does not parse as Turtle: {exc}") from None
         self.graph = g
-        scheme = FZQA.topicScheme
         subjects = sorted((s for s in g.subjects(SKOS.inScheme, scheme) if isinstance(s, URIRef)), key=str)
         if not subjects:
             raise TopicThesaurusError(f"{path}: no skos:Concept in scheme {scheme}")
@@ -942,8 +948,8 @@ class TopicThesaurus:
 
 
 @cache
-def _load_topics(path: Path) -> TopicThesaurus:
-    return TopicThesaurus(path)
+def _load_topics(path: Path, scheme: URIRef = FZQA.topicScheme) -> TopicThesaurus:
+    return TopicThesaurus(path, scheme)
 
 
 def load_topics(settings: Settings | None = None) -> TopicThesaurus:

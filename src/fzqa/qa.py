@@ -197,6 +197,9 @@ class Intent:
     # Assistant.ask); a phrase with no Chinese: the dictionary knows it, no clause uses its words (term of office)
     translated: tuple[tuple[str, tuple[str, ...]], ...] = ()
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a thesaurus topic named in Chinese: its measures' words
+    # matters the genre leaves to other rules (outside.ttl: pay, appointment, traffic …) named: the words as typed
+    # and the concept's Chinese labels (a corpus that uses none of them does not treat the matter)
+    outside: tuple[tuple[str, tuple[str, ...]], ...] = ()
     notes: tuple[str, ...] = ()
     provisions: tuple[tuple[int, int | None], ...] = ()  # provisions named by number: (article, item)
     referred: str | None = None  # the role asked about, covered by reference: roles[0] is the role it stands for
@@ -277,7 +280,14 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     # topics the thesaurus knows (给老百姓普及法律知识 → 普法, be sued → 出庭应诉) outside the roles, places and cues
     # read so far: one unit each, matched in the measures' own words
     taken = list(spans)
-    found = lex.topic_thesaurus().find(q, lang)
+    # a matter the genre leaves to other rules (outside.ttl) is read as a whole: public procurement is not 政务公开
+    found_outside = lex.outside_topics().find(q, lang)
+    wider = [(m.start, m.end) for m in found_outside]
+    found = [
+        tm
+        for tm in lex.topic_thesaurus().find(q, lang)
+        if not any(s <= tm.start and tm.end <= e and e - s > tm.end - tm.start for s, e in wider)
+    ]
     mentions = [tm for tm in found if not any(s < tm.end and tm.start < e for s, e in taken)]
     spans += [(tm.start, tm.end) for tm in mentions]
     # a generic word that is also a thesaurus label (实施办法 in 贵州那个实施办法统共几条) names the document, no topic
@@ -299,7 +309,10 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         # the words of a measure's own title (推进法治, 第一责任人) are what every provision is about: no topic
         if len(core) >= 2 and not any(core in t for t in lex.title_texts):
             topic_zh.append(frag)
-    glossary = lex.topics_in(rest)
+    glossary_text = list(rest)
+    for s, e in wider:
+        glossary_text[s:e] = " " * (e - s)
+    glossary = lex.topics_in("".join(glossary_text))
     topic_names = tuple(t.name for t in glossary)
     unknown: list[str] = []
     for w in _EN_WORD.findall(rest):
@@ -337,6 +350,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
             concepts[-1] = (f"{surface}、{tm.surface}", (*before, *words))
         else:
             concepts.append((tm.surface, words))
+    outside = tuple((m.surface if lang == "zh" else m.surface.lower(), m.concept.labels("zh")) for m in found_outside)
     topic = list(topic_zh)
     if lang == "en":
         for t in glossary:
@@ -362,6 +376,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         unknown=tuple(dict.fromkeys(unknown)),
         en_terms=en_terms,
         concepts=tuple(concepts),
+        outside=outside,
         provisions=tuple(dict.fromkeys(refs)),
         follow_up=follow_up,
     )
@@ -929,6 +944,8 @@ class Assistant:
             # (whether these measures reach an official of a place they do not govern is a coverage question: their
             # scope rules answer it)
             return self._no_measure(intent)
+        if self._outside_only(intent):  # 县长的工资待遇怎么定: a matter no provision treats, and nothing else asked
+            return self._finish(intent, self._abstain(intent), "outside", t0)
         intent, scope = self.by_reference(intent)
         qt = self.question_type(intent)
         trace: Trace = []
@@ -960,6 +977,21 @@ class Assistant:
             # asked for a figure none of them states (任期几年, 补贴多少): the measures do not settle it
             return self._finish(intent, self._no_detail(intent, cands), "no-detail", t0)
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
+
+    def _outside_only(self, intent: Intent) -> bool:
+        """Does the question ask about matters the measures leave to other rules (outside.ttl) that no provision of
+        the corpus names, and about no topic the measures treat (a provision number, a scope or document fact, a
+        thesaurus topic whose words a provision uses, other than the measures' title words)?"""
+        if not intent.outside or intent.provisions or set(intent.facts) - {"compare"}:
+            return False
+        if any(self._df(norm_text(w)) for _, words in intent.outside for w in words):
+            return False
+        titles = self.lex.title_texts
+        return not any(
+            self._df(norm_text(w)) and not any(w in t for t in titles)
+            for _, words in (*intent.concepts, *intent.en_terms)
+            for w in words
+        )
 
     def states_detail(self, intent: Intent, cands: list[Cand]) -> bool:
         """Does any of the provisions state the figure the question asks for (a number of days, an amount …)?"""
@@ -1484,7 +1516,12 @@ class Assistant:
         # English: the topics it names in the thesaurus' words; loose words no vocabulary knows ("long serve office")
         # read as nonsense when strung together, so then the answer says "this"
         topics = intent.en_terms if en else (*((t, (t,)) for t in intent.topic), *intent.concepts)
-        named = [surface for surface, words in topics if absent(words)]
+        # a matter the genre leaves to other rules (outside.ttl) is named as asked, without the words around it
+        named = list(dict.fromkeys(surface for surface, words in intent.outside if absent(words)))
+        if named:
+            topics = intent.outside
+        else:
+            named = [surface for surface, words in topics if absent(words)]
         treated = len(named) < len(topics)
         what = (" / " if en else "、").join(named)
         if not what and intent.periods:  # nothing at this frequency
