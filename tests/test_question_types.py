@@ -67,6 +67,10 @@ EXAMPLES = {
         "Is the Guizhou measure aimed at township officials too?",
         "I head a government bureau in a county. Am I covered?",
         "Do the measures also cover sub-district heads?",
+        "乡长算不算？",  # the role and 算不算 alone: whether the measures count the post
+        "这个办法连省长都管吗？",
+        "Do these rules reach a village head, or do they stop at the township?",
+        "Which article brings sub-district officials in?",
     ],
     "compare": [
         "两部办法在法律顾问方面有什么不同？",
