@@ -56,6 +56,9 @@ COUNTY_MAYOR_YEARLY = {
         ("村里的书记适用这个办法吗？", ("村党组织书记",), None, (), "zh"),
         # a plural, and a hyphen for a space (township-level, government heads)
         ("Does the measure apply to township-level government heads?", ("政府主要负责人",), "township", (), "en"),
+        # a level word between a post's words (run a county-level bureau, head of a city government)
+        ("I run a county-level bureau. What must I do each year?", ("局长",), "county", ("year",), "en"),
+        ("What must the head of a city government do each year?", ("市长",), "city", ("year",), "en"),
     ],
 )
 def test_understanding_roles_levels_periods(
@@ -161,6 +164,18 @@ def test_a_matter_outside_the_measures_beside_a_topic_they_treat_is_answered(ass
     # the assessment is the measures' topic: the question is answered from it, not turned away for 任命
     a = assistant.ask("法治考核考评的结果会影响县长的任命吗？")
     assert a.citations and a.details["plan"] != "outside"
+
+
+def test_a_duty_asked_of_a_role_is_cited_by_its_item_not_the_lead_in(assistant: Assistant) -> None:
+    # the lead-in of an itemised article (党委主要负责人应当履行以下主要职责) reads as every item at once: the item that
+    # carries the topic is cited instead
+    for q, item in (
+        ("What must a city Party secretary do so that the public know and respect the law?", 6),
+        ("市委书记选拔干部时，对干部懂不懂法有什么讲究？", 5),
+        ("贵州的县委书记在普法上要做什么？", 6),  # the lead-in alone had been cited
+    ):
+        a = assistant.ask(q)
+        assert ("guizhou-2020", 5, item) in keys(a) and ("guizhou-2020", 5, None) not in keys(a), (q, a.answer)
 
 
 def test_bad_input_gets_a_polite_answer(assistant: Assistant) -> None:

@@ -10,7 +10,7 @@ import dataclasses
 import re
 import tomllib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -317,14 +317,23 @@ class _Matcher:
     """Longest-match, non-overlapping search for a set of (surface → key) terms. English terms match whatever
     articles stand between their words (head of county government: head of a / the county government)."""
 
-    def __init__(self, terms: dict[str, str], english: bool) -> None:
+    def __init__(self, terms: dict[str, str], english: bool, modifiers: Iterable[str] = ()) -> None:
         self.english = english
+        self._mods: re.Pattern[str] | None = None
         key = _without_articles if english else norm_text
         self.terms = {key(t): k for t, k in terms.items() if t and key(t)}
         alts = sorted(self.terms, key=len, reverse=True)
         if english:
-            # any articles between the words, and a plural on the last word (government heads)
-            gap = r"[\s-]+(?:(?:a|an|the)\s+)?"
+            # any articles between the words, then any of the modifiers (level words: run a county-level bureau),
+            # and a plural on the last word (government heads)
+            mods = sorted({m.lower() for m in modifiers if m}, key=len, reverse=True)
+            mod = "(?:(?:" + "|".join(re.escape(m).replace(r"\ ", r"[\s-]+") for m in mods) + r")\s+)?" if mods else ""
+            gap = r"[\s-]+(?:(?:a|an|the)\s+)?" + mod
+            self._mods = (
+                re.compile(r"(?<=\s)(?:" + "|".join(re.escape(_without_articles(m)) for m in mods) + r")\s+")
+                if mods
+                else None
+            )
             body = "|".join(gap.join(re.escape(w) for w in a.split(" ")) + "(?:e?s)?" for a in alts) or r"(?!x)x"
             self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
         else:
@@ -338,7 +347,13 @@ class _Matcher:
     def _term(self, key: str) -> str:
         if key in self.terms or not self.english:
             return self.terms[key]
-        return self.terms.get(key[:-1]) or self.terms[key[:-2]]  # the plural matched (heads, bosses)
+        for k in (key, self._mods.sub("", key) if self._mods else key):  # without a modifier matched in the gap
+            if k in self.terms:
+                return self.terms[k]
+            found = self.terms.get(k[:-1]) or self.terms.get(k[:-2])  # the plural matched (heads, bosses)
+            if found:
+                return found
+        raise KeyError(key)
 
 
 class Lexicon:
@@ -414,7 +429,10 @@ class Lexicon:
         self.bearer_kinds = tuple(sorted(str(s).split("#")[-1] for s in g.subjects(RDF.type, FZQA.BearerKind)))
         named = [r for r in roles.values() if not r.unspecified]  # the marker is not a name users or texts use
         self._role_zh = _Matcher({t: r.label for r in named for t in (r.label, *r.alt_zh)}, english=False)
-        self._role_en = _Matcher({t: r.label for r in named for t in (r.label_en, *r.alt_en)}, english=True)
+        level_words = [w for lv in levels.values() for w in (lv.label_en, *lv.alt_en)]
+        self._role_en = _Matcher(
+            {t: r.label for r in named for t in (r.label_en, *r.alt_en)}, english=True, modifiers=level_words
+        )
         self._hint_zh = _Matcher(
             {
                 str(o): label_of[str(s)]

@@ -627,7 +627,24 @@ class Assistant:
         # each measure is weighed on its own too: its best provision is cited when it reaches the answer threshold,
         # so a measure that treats the topic is never left out because the other one treats it more closely
         top = {m: max(c.p for c in cands if c.measure == m) for m in {c.measure for c in cands}}
-        return [c for c in cands if c.p >= cal.keep or c.p == best or (c.p == top[c.measure] and c.p >= cal.answer)]
+        kept = [c for c in cands if c.p >= cal.keep or c.p == best or (c.p == top[c.measure] and c.p >= cal.answer)]
+        return self._items_for_lead_ins(kept, cands)
+
+    def _items_for_lead_ins(self, kept: list[Cand], cands: list[Cand]) -> list[Cand]:
+        """An itemised article kept on its own (its lead-in, 党委主要负责人应当履行以下主要职责, whose context is
+        every item) stands for the one of its items the evidence rates best, when the candidates hold its items."""
+        out: list[Cand] = []
+        for c in kept:
+            items = [i for i in cands if i.item is not None and (i.measure, i.article) == (c.measure, c.article)]
+            if (
+                c.item is None
+                and items
+                and not any(k.item is not None and k.article == c.article and k.measure == c.measure for k in kept)
+            ):
+                c = max(items, key=lambda i: i.p)
+            if c not in out:
+                out.append(c)
+        return out
 
     @staticmethod
     def _topical(intent: Intent) -> bool:
