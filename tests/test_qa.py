@@ -178,6 +178,14 @@ def test_a_duty_asked_of_a_role_is_cited_by_its_item_not_the_lead_in(assistant: 
         assert ("guizhou-2020", 5, item) in keys(a) and ("guizhou-2020", 5, None) not in keys(a), (q, a.answer)
 
 
+def test_a_figure_is_stated_only_where_the_topic_asked_is(assistant: Assistant) -> None:
+    # 贵州 6(6): 每年至少举办2次法治专题讲座 … 。督促政府部门主要负责人参加旁听庭审。 — two lectures, no number of trials
+    trials = assistant.ask("部门负责人旁听庭审一年要几回？")
+    assert trials.abstained and not trials.citations and trials.details["plan"] == "no-detail"
+    lectures = assistant.ask("贵州政府每年要办几场法治讲座？")
+    assert ("guizhou-2020", 6, 6) in keys(lectures) and "2" in lectures.answer
+
+
 def test_bad_input_gets_a_polite_answer(assistant: Assistant) -> None:
     for q in ("", "   \n\t", "\x00\x01\x02", "？？？"):
         a = assistant.ask(q)

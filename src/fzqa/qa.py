@@ -1013,7 +1013,23 @@ class Assistant:
     def states_detail(self, intent: Intent, cands: list[Cand]) -> bool:
         """Does any of the provisions state the figure the question asks for (a number of days, an amount …)?"""
         patterns = [p for d in intent.details for p in self.lex.detail_answers.get(d, ())]
-        return any(p.search(norm_text(self._context(c))) for c in cands for p in patterns)
+        words = [
+            norm_text(w)
+            for w in (
+                *(self._core(t) for t in intent.topic),
+                *(w for _, alts in (*intent.concepts, *intent.en_terms, *intent.translated) for w in alts),
+            )
+            if len(w) >= 2
+        ]
+        for c in cands:
+            text = norm_text(self._context(c))
+            named = [w for w in words if w in text]
+            # the figure is stated where the topic asked about is: of 每年至少举办2次法治专题讲座。督促…参加旁听庭审。
+            # the number of lectures is no number of trials to attend (a provision without the topic's words: anywhere)
+            parts = [p for p in re.split(r"[。；;]", text) if any(w in p for w in named)] if named else [text]
+            if any(p.search(part) for part in parts for p in patterns):
+                return True
+        return False
 
     def _weigh(self, qt: QuestionType, intent: Intent, cands: list[Cand]) -> list[Cand]:
         """The candidates a question type's rows give, kept as the type says: those naming the object role asked
