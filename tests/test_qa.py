@@ -179,7 +179,7 @@ def test_a_duty_asked_of_a_role_is_cited_by_its_item_not_the_lead_in(assistant: 
 
 
 def test_a_figure_is_stated_only_where_the_topic_asked_is(assistant: Assistant) -> None:
-    # 贵州 6(6): 每年至少举办2次法治专题讲座 … 。督促政府部门主要负责人参加旁听庭审。 — two lectures, no number of trials
+    # 贵州 6(6): 每年至少举办2次法治专题讲座 … 。督促政府部门主要负责人参加旁听庭审。: no number of trials
     trials = assistant.ask("部门负责人旁听庭审一年要几回？")
     assert trials.abstained and not trials.citations and trials.details["plan"] == "no-detail"
     lectures = assistant.ask("贵州政府每年要办几场法治讲座？")
