@@ -184,6 +184,14 @@ def test_a_figure_is_stated_only_where_the_topic_asked_is(assistant: Assistant) 
     assert trials.abstained and not trials.citations and trials.details["plan"] == "no-detail"
     lectures = assistant.ask("贵州政府每年要办几场法治讲座？")
     assert ("guizhou-2020", 6, 6) in keys(lectures) and "2" in lectures.answer
+    # a measure without the topic's words states no figure for it: 广西 has no lectures (its 每年 is for reports),
+    # and the answer names the measure asked about, not both
+    for q, name in (
+        ("广西的党委书记每年要办几场法治讲座？", "广西没有规定"),
+        ("How many rule-of-law lectures a year does the Guangxi measure require?", "Guangxi does not set"),
+    ):
+        a = assistant.ask(q)
+        assert a.abstained and not a.citations and name in a.answer, a.answer
 
 
 def test_bad_input_gets_a_polite_answer(assistant: Assistant) -> None:

@@ -1013,11 +1013,13 @@ class Assistant:
     def states_detail(self, intent: Intent, cands: list[Cand]) -> bool:
         """Does any of the provisions state the figure the question asks for (a number of days, an amount …)?"""
         patterns = [p for d in intent.details for p in self.lex.detail_answers.get(d, ())]
+        concept_words = [norm_text(w) for _, alts in (*intent.concepts, *intent.en_terms) for w in alts]
         words = [
-            norm_text(w)
+            w
             for w in (
-                *(self._core(t) for t in intent.topic),
-                *(w for _, alts in (*intent.concepts, *intent.en_terms, *intent.translated) for w in alts),
+                *(norm_text(self._core(t)) for t in intent.topic),
+                *concept_words,
+                *(norm_text(w) for _, alts in intent.translated for w in alts),
             )
             if len(w) >= 2
         ]
@@ -1025,8 +1027,12 @@ class Assistant:
             text = norm_text(self._context(c))
             named = [w for w in words if w in text]
             # the figure is stated where the topic asked about is: of 每年至少举办2次法治专题讲座。督促…参加旁听庭审。
-            # the number of lectures is no number of trials to attend (a provision without the topic's words: anywhere)
-            parts = [p for p in re.split(r"[。；;]", text) if any(w in p for w in named)] if named else [text]
+            # the number of lectures is no number of trials to attend; a provision without the words of a thesaurus
+            # topic asked (广西 has no 法治讲座) states none for it; with only loose topic words, anywhere
+            if named or concept_words:
+                parts = [p for p in re.split(r"[。；;]", text) if any(w in p for w in named)]
+            else:
+                parts = [text]
             if any(p.search(part) for part in parts for p in patterns):
                 return True
         return False
@@ -1518,16 +1524,23 @@ class Assistant:
         if en:
             what = " or ".join(e for _, e in labels) or "such a figure"
             where = ", ".join(en_citation(*c.key, lexicon=self.lex) for c in near)
+            named = [m for m in self.lex.catalog if m.id in intent.measures]
+            who = (
+                (" and ".join(m.short_en for m in named) + (" does" if len(named) == 1 else " do"))
+                if named
+                else ("The measures do")
+            )
             text = (
-                f"The measures do not set {what}"
+                f"{who} not set {what}"
                 + (f"; the provisions nearest to the subject ({where}) state none" if where else "")
                 + ". Nothing in them answers the question, so nothing is cited."
             )
         else:
             what = "或".join(z for z, _ in labels) or "具体数字"
             where = "、".join(short_citation(*c.key, lexicon=self.lex) for c in near)
+            named_zh = "、".join(m.short for m in self.lex.catalog if m.id in intent.measures)
             text = (
-                f"{self._n_measures()}没有规定具体的{what}。"
+                f"{named_zh or self._n_measures()}没有规定具体的{what}。"
                 + (f"与此最相关的规定（{where}）未写明{what}，" if where else "")
                 + "无法据此回答，故不引用任何条文。"
             )
