@@ -70,6 +70,9 @@ def test_understanding_roles_levels_periods(
 
 def test_understanding_measures_kinds_facts() -> None:
     lex = load_lexicon()
+    # the A-not-A form asks yes or no (看不看), while a thesaurus label containing one (懂不懂法) is still read
+    i = understand("提拔干部的时候看不看这个人懂不懂法？", lex)
+    assert not i.topic and [s for s, _ in i.concepts] == ["提拔", "懂不懂法"]
     assert understand("贵州的县长每年要做什么", lex).measures == ("guizhou-2020",)
     assert understand("Under the Guangxi measure, what must a mayor do?", lex).measures == ("guangxi-2018",)
     assert understand("江苏的县长每年要做什么", lex).missing_places == ("江苏省",)

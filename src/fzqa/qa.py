@@ -29,6 +29,9 @@ ROLE_NS = "https://w3id.org/fzqa/role/"
 ID_NS = "https://w3id.org/fzqa/id/"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTED_TITLE = re.compile(r"《[^》]{1,80}》")
+# the A-not-A question form (看不看, 算不算, 管不管): asks yes or no, names no topic (a thesaurus label containing one,
+# 懂不懂法, is read before the topic words are)
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -300,6 +303,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     rest = "".join(chars)
     for w in lex.stop_zh:
         rest = rest.replace(norm_text(w), " ")
+    rest = _A_NOT_A.sub(" ", rest)
     topic_zh = []
     for run in _CJK_RUN.finditer(rest):
         frag = run.group(0)
