@@ -77,6 +77,9 @@ def test_understanding_measures_kinds_facts() -> None:
     assert understand("Under the Guangxi measure, what must a mayor do?", lex).measures == ("guangxi-2018",)
     assert understand("江苏的县长每年要做什么", lex).missing_places == ("江苏省",)
     assert understand("县长不得做什么", lex).kinds == ("prohibition",)
+    # whether one may (能…吗, can a leader …?) and what the measures oppose (反对哪些) ask for prohibitions
+    for q in ("领导能把自己的意见当法律用吗？", "两个办法反对哪些做法？", "Can a mayor ignore a court ruling?"):
+        assert understand(q, lex).kinds == ("prohibition",), q
     assert "sanction" in understand("不履行职责会被问责吗", lex).kinds
     assert "interpretation" in understand("Who interprets the measure?", lex).facts
     assert "entry-into-force" in understand("这个办法什么时候施行", lex).facts

@@ -280,3 +280,21 @@ def test_a_chinese_title_in_an_english_question_does_not_make_it_chinese(assista
     a = assistant.ask(f"When does the {title} take effect?")
     assert a.lang == "en" and ("guizhou-2020", 12, None) in {c.key() for c in a.citations}
     assert "in force from" in a.answer  # the measure's record, labelled in English
+
+
+def test_a_field_the_measures_record_lacks_is_said_so(assistant: Assistant) -> None:
+    # the Guizhou text carries no document number (its record has none): said so, nothing cited
+    for q, said in (
+        ("贵州办法的发文字号是多少？", "贵州办法的文本没有载明发文字号"),
+        ("What is the document number of the Guizhou measure?", "does not state a document number"),
+    ):
+        a = assistant.ask(q)
+        assert a.abstained and not a.citations and said in a.answer, a.answer
+    # both asked: the one that has it is cited with it, the other is said to have none
+    both = assistant.ask("两部办法的文号分别是什么？")
+    assert [c.key() for c in both.citations] == [("guangxi-2018", None, None)] and "桂办发" in both.answer
+    assert "贵州办法的文本没有载明发文字号" in both.answer
+    # asked with another fact of the record (who issued it), the record is given and the missing number said
+    issuer = assistant.ask("贵州这个办法是哪个单位发出来的？有文号没有？")
+    assert [c.key() for c in issuer.citations] == [("guizhou-2020", None, None)] and "省委办公厅" in issuer.answer
+    assert "没有载明发文字号" in issuer.answer

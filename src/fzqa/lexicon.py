@@ -539,6 +539,11 @@ class Lexicon:
             answers = sorted(g.objects(s, FZQA.answerPattern), key=str)
             self.detail_answers[code] = tuple(re.compile(str(p)) for p in answers)
             self.detail_labels[code] = (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
+        # fields of a measure's record asked for (asks "field"): their names
+        self.field_labels: dict[str, tuple[str, str]] = {
+            str(g.value(s, FZQA.code)): (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
+            for s in sorted(g.subjects(FZQA.asks, Literal("field")), key=str)
+        }
         stop = FZQA.questionStopwords
         self.stop_zh = tuple(sorted((str(o) for o in g.objects(stop, FZQA.zhPattern)), key=len, reverse=True))
         # normalised once here: the question's text they are matched in is normalised too

@@ -192,6 +192,8 @@ class Intent:
     facts: tuple[str, ...] = ()  # coverage, interpretation, entry-into-force, purpose, metadata, cited
     asks_who: bool = False
     details: tuple[str, ...] = ()  # figures asked for (days, money, years …: questions.ttl asks "detail")
+    fields: tuple[str, ...] = ()  # fields of a measure's record asked for (its document number: asks "field")
+    fields_only: bool = False  # nothing else of the record is asked (文号是多少, not 哪个单位发的？有文号没有？)
     topic: tuple[str, ...] = ()  # Chinese topic words (the question's own, and glossary words for English)
     topics: tuple[str, ...] = ()  # glossary topic names
     unknown: tuple[str, ...] = ()  # content words that no vocabulary knows
@@ -259,7 +261,13 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     asks_count = asks_who = follow_up = False
     min_count: int | None = None
     details: list[str] = []
-    for h in lex.question_cue_hits(q):
+    fields: list[str] = []
+    hits = lex.question_cue_hits(q)
+    field_spans = [(h.start, h.end) for h in hits if h.asks == "field"]
+    fields_only = all(
+        any(s <= h.start < e for s, e in field_spans) for h in hits if h.asks == "fact" and h.code == "metadata"
+    )
+    for h in hits:
         spans.append((h.start, h.end))
         if h.asks == "detail" and h.code not in details:  # the figure asked for (its pattern spares the topic)
             details.append(h.code)
@@ -273,6 +281,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
             asks_count = True
         elif h.asks == "who":
             asks_who = True
+        elif h.asks == "field" and h.code not in fields:
+            fields.append(h.code)
         elif h.asks == "follow-up":
             follow_up = True
         elif h.asks == "min-count":
@@ -375,6 +385,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         facts=tuple(facts),
         asks_who=asks_who,
         details=tuple(details),
+        fields=tuple(fields),
+        fields_only=bool(fields) and fields_only,
         topic=tuple(dict.fromkeys(topic)),
         topics=topic_names,
         unknown=tuple(dict.fromkeys(unknown)),
@@ -614,7 +626,8 @@ class Assistant:
             return cands
         cal = self.calibration
         weighed = []
-        for c, feats in zip(cands, self.evidence(intent, cands, graph), strict=True):
+        features = self.evidence(intent, cands, graph)
+        for c, feats in zip(cands, features, strict=True):
             c.p = cal.probability(feats)
             entry = {"key": list(c.key), "features": feats, "p": round(c.p, 4)}
             if intent.details:  # bench/calibrate.py replays the check of the figure asked (Assistant.states_detail)
@@ -625,6 +638,19 @@ class Assistant:
             log.append({"require": require, "graph": graph, "candidates": weighed})
         best = max(c.p for c in cands)
         if best < cal.answer:
+            # issue 8's rule: never abstain when clause search ranks a provision of a measure first, for the whole
+            # question and for its topic alone, with the kind asked, and its words carry every thesaurus topic named
+            # (and then each other measure's likeliest provision of that kind carrying them: not left out)
+            carrying = [
+                (c, f)
+                for c, f in zip(cands, features, strict=True)
+                if f.get("kind") == 1.0 and self._carries_every_concept(intent, c)
+            ]
+            clear = [c for c, f in carrying if f.get("q_first") == f.get("t_first") == 1.0]
+            if clear:
+                for m in {c.measure for c, _ in carrying} - {c.measure for c in clear}:
+                    clear.append(max((c for c, _ in carrying if c.measure == m), key=lambda c: c.p))
+                return clear
             # optional focus: every row when none carries the topic, if they are few enough to read as an answer;
             # a regulation's hundreds of sanction rows are not one (the question type turns to clause search)
             return [] if require or len(cands) > UNFOCUSED_MAX else cands
@@ -649,6 +675,18 @@ class Assistant:
             if c not in out:
                 out.append(c)
         return out
+
+    def _carries_every_concept(self, intent: Intent, c: Cand) -> bool:
+        """Does the provision's text use the measures' words for every thesaurus topic the question names (at least
+        one, other than the measures' title words)?"""
+        ctx = norm_text(self._context(c))
+        titles = self.lex.title_texts
+        topics = [
+            [w for w in (norm_text(x) for x in alts) if not any(w in t for t in titles)]
+            for _, alts in (*intent.concepts, *intent.en_terms)
+        ]
+        topics = [t for t in topics if t]
+        return bool(topics) and all(any(w in ctx for w in t) for t in topics)
 
     @staticmethod
     def _topical(intent: Intent) -> bool:
@@ -838,7 +876,11 @@ class Assistant:
         return n
 
     def _gather_metadata(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
-        return self._measure_facts("measure_metadata", intent, trace), "metadata"
+        cands = self._measure_facts("measure_metadata", intent, trace)
+        # a field asked for (the document number): the measures whose record has it; none: said so (on_empty)
+        if not intent.fields_only:  # 哪个单位发的？有文号没有？: the record, and a line for a measure without one
+            return cands, "metadata"
+        return [c for c in cands if all(json.loads(c.extra or "{}").get(f) for f in intent.fields)], "metadata"
 
     def _gather_meta_rule(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         fact = next(f for f in META_FACTS if f in intent.facts)
@@ -974,6 +1016,8 @@ class Assistant:
         cands = self._weigh(qt, intent, cands)
         if not cands and qt.on_empty == "no-provision":  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), plan, t0)
+        if not cands and qt.on_empty == "no-field":  # a document number the measure's record does not have
+            return self._finish(intent, self._no_field(intent), plan, t0)
         if not cands and qt.on_empty == "role" and intent.roles:
             if not self._has_own_norms(intent.roles[0]):
                 # a role the measures give no norms of their own (村支书): say whether and how it is covered
@@ -1162,7 +1206,11 @@ class Assistant:
         if plan.startswith("coverage"):
             lines.append(self._coverage_line(intent, plan.split(":")[1]))
         elif plan in ("metadata", "structure"):
-            pass
+            if intent.fields:  # a measure asked about whose record lacks the field asked for says so
+                shown = {c.measure for c in cands if all(json.loads(c.extra or "{}").get(f) for f in intent.fields)}
+                lacking = [m for m in (intent.measures or self.measure_ids) if m not in shown]
+                if lacking:
+                    lines.append(self._no_field_line(replace(intent, measures=tuple(lacking))))
         elif intent.referred:
             lines.append(self._referred_line(intent))
         elif intent.roles:
@@ -1550,6 +1598,21 @@ class Assistant:
             )
         return Answer(intent.question, text, (), True, None, intent.lang)
 
+    def _no_field(self, intent: Intent) -> Answer:
+        """No measure asked about records the field asked for (贵州办法的发文字号): say so, cite nothing."""
+        tail = " Nothing is cited." if intent.lang == "en" else "故不引用任何条文。"
+        return Answer(intent.question, self._no_field_line(intent) + tail, (), True, None, intent.lang)
+
+    def _no_field_line(self, intent: Intent) -> str:
+        """贵州办法的文本没有载明发文字号。 for the measures asked about (all when none is named)."""
+        named = [m for m in self.lex.catalog if m.id in (intent.measures or self.measure_ids)]
+        labels = [self.lex.field_labels[f] for f in intent.fields if f in self.lex.field_labels]
+        if intent.lang == "en":
+            what = " or ".join(e for _, e in labels) or "this"
+            return f"The text of the {' and '.join(m.short_en for m in named)} measure does not state {what}."
+        what = "或".join(z for z, _ in labels) or "这一项"
+        return f"{'、'.join(m.short for m in named)}办法的文本没有载明{what}。"
+
     def _n_measures(self) -> str:
         """两部办法, 三部办法 … (本办法 for one)."""
         n = len(self.measure_ids)
@@ -1742,7 +1805,9 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
         lambda i: "structure" in i.facts and not (i.topic or i.concepts or i.roles),
         Assistant._gather_structure,
     ),
-    QuestionType("metadata", lambda i: "metadata" in i.facts, Assistant._gather_metadata),  # 哪个部门发的
+    QuestionType(  # 哪个部门发的; 文号是多少 (a measure without one: said so)
+        "metadata", lambda i: "metadata" in i.facts, Assistant._gather_metadata, on_empty="no-field"
+    ),
     # 由谁解释 / 什么时候施行 / 目的是什么
     QuestionType("meta_rule", lambda i: any(f in i.facts for f in META_FACTS), Assistant._gather_meta_rule),
     # 乡镇长适用这个办法吗: directly, by reference, or not named (answered either way)
