@@ -227,6 +227,10 @@ def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> Non
         "被通报批评的一把手要隔多久才能评优？",  # an interval
         "每个县一年要办结多少件行政复议案件？",  # a quota
         "How many days off does a county mayor get for training?",
+        "年终述职报告最迟几月几号交？",  # a date
+        "述职报告什么时候报送上级？",
+        "败诉率超过多少要被约谈？",  # a rate
+        "Is there a fixed number of complaints that triggers an accountability review?",
     ],
 )
 def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_subject(
