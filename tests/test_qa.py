@@ -59,6 +59,7 @@ COUNTY_MAYOR_YEARLY = {
         # a level word between a post's words (run a county-level bureau, head of a city government)
         ("I run a county-level bureau. What must I do each year?", ("局长",), "county", ("year",), "en"),
         ("What must the head of a city government do each year?", ("市长",), "city", ("year",), "en"),
+        ("What must Party leaders do each year?", ("党委主要负责人",), None, ("year",), "en"),
     ],
 )
 def test_understanding_roles_levels_periods(
