@@ -77,6 +77,10 @@ def test_understanding_measures_kinds_facts() -> None:
     assert understand("贵州的县长每年要做什么", lex).measures == ("guizhou-2020",)
     assert understand("Under the Guangxi measure, what must a mayor do?", lex).measures == ("guangxi-2018",)
     assert understand("江苏的县长每年要做什么", lex).missing_places == ("江苏省",)
+    # a post only an autonomous region has (roles.ttl fzqa:jurisdictionType) is about the measures of one
+    assert understand("自治区主席每年要做什么？", lex).measures == ("guangxi-2018",)
+    assert understand("What must the chairman of an autonomous region do?", lex).measures == ("guangxi-2018",)
+    assert understand("省长每年要做什么？", lex).measures == ()
     assert understand("县长不得做什么", lex).kinds == ("prohibition",)
     # whether one may (能…吗, can a leader …?) and what the measures oppose (反对哪些) ask for prohibitions
     for q in ("领导能把自己的意见当法律用吗？", "两个办法反对哪些做法？", "Can a mayor ignore a court ruling?"):

@@ -58,6 +58,7 @@ class Role:
     is_post: bool
     clause_labels: tuple[str, ...]
     unspecified: bool = False  # the explicit "no bearer named" marker (fzqa:UnspecifiedBearer)
+    jurisdiction_type: str | None = None  # a post only jurisdictions of this type have (自治区主席: 自治区)
 
 
 @dataclass(frozen=True)
@@ -415,6 +416,7 @@ class Lexicon:
                 is_post=(s, RDF.type, FZQA.Post) in g,
                 clause_labels=tuple(sorted(str(o) for o in g.objects(s, FZQA.clauseLabel))),
                 unspecified=(s, RDF.type, FZQA.UnspecifiedBearer) in g,
+                jurisdiction_type=next((str(o) for o in g.objects(s, FZQA.jurisdictionType)), None),
             )
         self.roles = roles
         self._role_broader = {r: v.broader for r, v in roles.items()}
