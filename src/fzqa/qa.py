@@ -247,7 +247,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         if m.label not in roles:
             roles.append(m.label)
     if not measures:  # a post only some jurisdictions have (自治区主席): the measures of those jurisdictions
-        types = {t for r in roles if (t := lex.roles[r].jurisdiction_type)}
+        types = {jt for r in roles if (jt := lex.roles[r].jurisdiction_type)}
         measures = tuple(m.id for m in lex.catalog if any(m.jurisdiction.endswith(t) for t in types))
     hints = tuple(dict.fromkeys(h.label for h in lex.match_hints(qm))) if not roles else ()
     level = next((lv for r in roles if (lv := lex.level_of(r))), None)
