@@ -508,6 +508,7 @@ class Assistant:
         }
         self.measure_ids = tuple(m.id for m in self.lex.catalog)
         self._norm_texts = [norm_text(t) for t in self.provisions.values()]
+        self._measure_texts: dict[str, str] = {}
         self.calibration = load_calibration()
         self.all_features = False  # compute every evidence feature, not only the model's (bench/calibrate.py)
         self._unit_kinds: dict[tuple[str, int | None, int | None], tuple[str, ...]] = {}
@@ -1046,6 +1047,14 @@ class Assistant:
             return self._finish(intent, self._no_detail(intent, cands), "no-detail", t0)
         return self._finish(intent, self.compose(intent, cands, plan, trace), plan, t0)
 
+    def _measure_text(self, measure: str) -> str:
+        """The normalised text of all of a measure's provisions (cached)."""
+        if measure not in self._measure_texts:
+            self._measure_texts[measure] = "\n".join(
+                norm_text(t) for (m, _, _), t in self.provisions.items() if m == measure
+            )
+        return self._measure_texts[measure]
+
     def _outside_only(self, intent: Intent) -> bool:
         """Does the question ask about matters the measures leave to other rules (outside.ttl) that no provision of
         the corpus names, and about no topic the measures treat (a provision number, a scope or document fact, a
@@ -1078,10 +1087,12 @@ class Assistant:
             text = norm_text(self._context(c))
             named = [w for w in words if w in text]
             # the figure is stated where the topic asked about is: of 每年至少举办2次法治专题讲座。督促…参加旁听庭审。
-            # the number of lectures is no number of trials to attend; a provision without the words of a thesaurus
-            # topic asked (广西 has no 法治讲座) states none for it; with only loose topic words, anywhere
-            if named or concept_words:
+            # the number of lectures is no number of trials to attend; a measure none of whose provisions uses the
+            # words of the thesaurus topic asked (广西 has no 法治讲座) states none for it; else, anywhere in it
+            if named:
                 parts = [p for p in re.split(r"[。；;]", text) if any(w in p for w in named)]
+            elif concept_words and not any(w in self._measure_text(c.measure) for w in concept_words):
+                parts = []
             else:
                 parts = [text]
             if any(p.search(part) for part in parts for p in patterns):
