@@ -680,16 +680,21 @@ class Assistant:
                 out.append(c)
         return out
 
-    def _carries_every_concept(self, intent: Intent, c: Cand) -> bool:
-        """Does the provision's text use the measures' words for every thesaurus topic the question names (at least
-        one, other than the measures' title words)?"""
-        ctx = norm_text(self._context(c))
+    def _concept_words(self, intent: Intent) -> list[list[str]]:
+        """The measures' words (normalised) for each thesaurus topic the question names, without the measures' title
+        words (法治建设: what every provision is about); a topic left with none is left out."""
         titles = self.lex.title_texts
         topics = [
             [w for w in (norm_text(x) for x in alts) if not any(w in t for t in titles)]
             for _, alts in (*intent.concepts, *intent.en_terms)
         ]
-        topics = [t for t in topics if t]
+        return [t for t in topics if t]
+
+    def _carries_every_concept(self, intent: Intent, c: Cand) -> bool:
+        """Does the provision's text use the measures' words for every thesaurus topic the question names (at least
+        one, other than the measures' title words)?"""
+        ctx = norm_text(self._context(c))
+        topics = self._concept_words(intent)
         return bool(topics) and all(any(w in ctx for w in t) for t in topics)
 
     @staticmethod
@@ -884,7 +889,13 @@ class Assistant:
         # a field asked for (the document number): the measures whose record has it; none: said so (on_empty)
         if not intent.fields_only:  # 哪个单位发的？有文号没有？: the record, and a line for a measure without one
             return cands, "metadata"
-        return [c for c in cands if all(json.loads(c.extra or "{}").get(f) for f in intent.fields)], "metadata"
+        return [c for c in cands if self._has_fields(c, intent.fields)], "metadata"
+
+    @staticmethod
+    def _has_fields(c: Cand, fields: Iterable[str]) -> bool:
+        """Does a measure-fact candidate's row (its ``extra``) have every one of these fields?"""
+        row = json.loads(c.extra or "{}")
+        return all(row.get(f) for f in fields)
 
     def _gather_meta_rule(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         fact = next(f for f in META_FACTS if f in intent.facts)
@@ -1063,12 +1074,7 @@ class Assistant:
             return False
         if any(self._df(norm_text(w)) for _, words in intent.outside for w in words):
             return False
-        titles = self.lex.title_texts
-        return not any(
-            self._df(norm_text(w)) and not any(w in t for t in titles)
-            for _, words in (*intent.concepts, *intent.en_terms)
-            for w in words
-        )
+        return not any(self._df(w) for words in self._concept_words(intent) for w in words)
 
     def states_detail(self, intent: Intent, cands: list[Cand]) -> bool:
         """Does any of the provisions state the figure the question asks for (a number of days, an amount …)?"""
@@ -1221,7 +1227,7 @@ class Assistant:
             lines.append(self._coverage_line(intent, plan.split(":")[1]))
         elif plan in ("metadata", "structure"):
             if intent.fields:  # a measure asked about whose record lacks the field asked for says so
-                shown = {c.measure for c in cands if all(json.loads(c.extra or "{}").get(f) for f in intent.fields)}
+                shown = {c.measure for c in cands if self._has_fields(c, intent.fields)}
                 lacking = [m for m in (intent.measures or self.measure_ids) if m not in shown]
                 if lacking:
                     lines.append(self._no_field_line(replace(intent, measures=tuple(lacking))))
@@ -1591,11 +1597,8 @@ class Assistant:
             what = " or ".join(e for _, e in labels) or "such a figure"
             where = ", ".join(en_citation(*c.key, lexicon=self.lex) for c in near)
             named = [m for m in self.lex.catalog if m.id in intent.measures]
-            who = (
-                (" and ".join(m.short_en for m in named) + (" does" if len(named) == 1 else " do"))
-                if named
-                else ("The measures do")
-            )
+            who = " and ".join(m.short_en for m in named) + (" does" if len(named) == 1 else " do")
+            who = who if named else "The measures do"
             text = (
                 f"{who} not set {what}"
                 + (f"; the provisions nearest to the subject ({where}) state none" if where else "")
