@@ -10,8 +10,9 @@ since (retired the same way); ``fresh2-questions.jsonl``, written the same way o
 four aggregate runs and is ``tune`` since (retired the same way); ``fresh3-questions.jsonl``, written the same way
 in the next session, was ``holdout`` for two aggregate runs and is ``tune`` since the session after (retired the same
 way); ``fresh4-questions.jsonl``, written the same way in that session, was ``holdout`` for three aggregate runs and
-is ``tune`` since the session after; ``fresh5-questions.jsonl``, written the same way in that session, is ``holdout``
-as a whole, and so is the extra-corpus set.
+is ``tune`` since the session after; ``fresh5-questions.jsonl``, written the same way in that session, was
+``holdout`` for three aggregate runs and is ``tune`` since the session after; ``fresh6-questions.jsonl``, written the
+same way in that session, is ``holdout`` as a whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ FRESH2 = EVAL / "fresh2-questions.jsonl"
 FRESH3 = EVAL / "fresh3-questions.jsonl"
 FRESH4 = EVAL / "fresh4-questions.jsonl"
 FRESH5 = EVAL / "fresh5-questions.jsonl"
+FRESH6 = EVAL / "fresh6-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -256,7 +258,8 @@ MAIN_SPLITS = (
     (FRESH2, "tune"),
     (FRESH3, "tune"),
     (FRESH4, "tune"),
-    (FRESH5, "holdout"),
+    (FRESH5, "tune"),
+    (FRESH6, "holdout"),
 )
 MAIN_FILES = tuple(f for f, _ in MAIN_SPLITS)
 MAIN_SOURCES = " + ".join(f"{f.name} ({split})" for f, split in MAIN_SPLITS)
