@@ -14,7 +14,7 @@ the role asked about, whether a named query found it) in ``answer.details["evide
 2. fits a logistic regression (scikit-learn, L2, C below) on those rows, each question weighing the same in all;
 3. picks the two thresholds (``keep``: a candidate is cited from this probability; ``answer``: the question is
    answered only when its best candidate reaches this) on a grid, by replaying the recorded decisions: the best
-   citation F1 among the points meeting issue 8's abstention targets (≤ 5% false abstentions, ≥ 90% unanswerable
+   citation F1 (averaged with the grid's neighbouring points, so a flat ridge gives its middle) among the points meeting issue 8's abstention targets (≤ 5% false abstentions, ≥ 90% unanswerable
    abstained), or the point missing them by the least;
 4. repeats from 1 with the new model (the candidates weighed depend a little on the decisions) for ``--rounds``.
 
@@ -194,20 +194,26 @@ def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -
 def thresholds(sc: Scored, by_id: dict[str, Question]) -> tuple[float, float, dict[str, float]]:
     """The grid point with the best citation F1 among those meeting the issue's abstention targets (false
     abstentions ≤ MAX_FALSE_ABST of the answerable questions, unanswerable abstained ≥ MIN_UNANS_OK); when no point
-    meets both, the one missing them by the least (then the best F1)."""
-    best: tuple[float, float, float, float, dict[str, float]] | None = None
-    for answer in GRID:
-        for keep in GRID:
+    meets both, the one missing them by the least (then the best F1).
+
+    F1 is read smoothed: the mean over the point and its grid neighbours (a step either way on each threshold), so
+    that of a flat ridge the middle is taken, not whichever end a small change of the features favours — the
+    thresholds then move little from one fit to the next."""
+    grid: dict[tuple[int, int], tuple[float, dict[str, float]]] = {}
+    for i, answer in enumerate(GRID):
+        for j, keep in enumerate(GRID):
             m = replay(sc, by_id, keep, answer)
             fa = m["false_abst"] / m["answerable"] if m["answerable"] else 0.0
             ok = m["unans_ok"] / m["unans"] if m["unans"] else 1.0
-            miss = max(0.0, fa - MAX_FALSE_ABST) + max(0.0, MIN_UNANS_OK - ok)
-            # ties: the lower answer threshold (fewer abstentions), then the higher keep (fewer citations)
-            cand = (-round(miss, 9), m["F1"], -answer, keep, m)
-            if best is None or cand[:4] > best[:4]:
-                best = cand
-    assert best is not None
-    return -best[2], best[3], best[4]
+            grid[i, j] = (round(max(0.0, fa - MAX_FALSE_ABST) + max(0.0, MIN_UNANS_OK - ok), 9), m)
+
+    def smoothed(i: int, j: int) -> float:
+        near = [grid[a, b][1]["F1"] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) if (a, b) in grid]
+        return round(sum(near) / len(near), 9)
+
+    # ties: the lower answer threshold (fewer abstentions), then the higher keep (fewer citations)
+    i, j = max(grid, key=lambda ij: (-grid[ij][0], smoothed(*ij), -ij[0], ij[1]))
+    return GRID[i], GRID[j], grid[i, j][1]
 
 
 def cross_validate(
@@ -360,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
                 "rows": len(y),
                 "gold_rows": sum(y),
                 "model": f"logistic regression (scikit-learn, L2, C={C}), each question weighing the same",
-                "thresholds": f"grid 0.025-0.975 step 0.025: best replayed citation F1 with false abstentions <= "
+                "thresholds": f"grid 0.025-0.975 step 0.025: best replayed citation F1 (mean of the point and its "
+                f"neighbours) with false abstentions <= "
                 f"{MAX_FALSE_ABST} and unanswerable abstained >= {MIN_UNANS_OK} (else the least miss)",
                 "tune_replayed": {k: round(v, 4) for k, v in m.items()},
             }

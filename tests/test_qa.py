@@ -577,3 +577,23 @@ def test_heads_of_the_other_local_bodies_are_not_the_principals_bound(assistant:
         a = assistant.ask(q)
         assert a.details["plan"] == "coverage:none", (q, a.details["plan"])
         assert {c.article for c in a.citations} == {2, 10}
+
+
+def test_a_bare_word_for_the_leaders_leans_towards_the_principals(assistant: Assistant) -> None:
+    # 一把手 / 领导 name no post (they also mean a department's head), but lean towards the principals: of the
+    # sanction rows, those about the principals failing the assessment, not a principal's own talks with departments
+    for q in ("考核考评不合格的一把手会被怎么处理？", "法治考评没过关的领导，上级会怎么处理？"):
+        a = assistant.ask(q)
+        assert ("guizhou-2020", 8, None) in {c.key() for c in a.citations}, (q, a.answer)
+        assert ("guizhou-2020", 6, 4) not in {c.key() for c in a.citations}, (q, a.answer)
+    # with a narrower word beside it (省委), the narrower role only
+    assert understand("省委的一把手要不要担责？", assistant.lex).hints == ("党委主要负责人",)
+
+
+def test_a_scope_question_with_a_bare_word_for_government_cites_every_scope_rule(assistant: Assistant) -> None:
+    # "government" leans towards the government principals, but scope rules are borne by nobody: both articles
+    a = assistant.ask("Does a central government minister fall under these measures?")
+    assert a.details["plan"].startswith("coverage")
+    assert {(c.measure, c.article) for c in a.citations} == {
+        (m, n) for m in assistant.measure_ids for n in (2, 10)
+    }, a.answer

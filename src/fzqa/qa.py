@@ -250,6 +250,8 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         types = {jt for r in roles if (jt := lex.roles[r].jurisdiction_type)}
         measures = tuple(m.id for m in lex.catalog if any(m.jurisdiction.endswith(t) for t in types))
     hints = tuple(dict.fromkeys(h.label for h in lex.match_hints(qm))) if not roles else ()
+    # 省委…一把手: the narrower hint (the Party committee's principal), not also the principals as a whole
+    hints = tuple(h for h in hints if not any(h != o and h in lex.ancestors(o) for o in hints))
     level = next((lv for r in roles if (lv := lex.level_of(r))), None)
     for lm in lex.match_levels(qm):
         spans.append((lm.start, lm.end))
@@ -1115,9 +1117,9 @@ class Assistant:
         weighed = list(cands)
         if qt.focus != "none":
             cands = self.focus(intent, cands, require=qt.focus == "require" and not about_objects, graph=qt.graph)
-        if qt.graph and intent.hints and not intent.roles:
+        if qt.graph and intent.hints and not intent.roles and qt.code != "coverage":
             # 县政府每年要办几场讲座: of the graph's rows, those the hinted role bears, when it bears any (a hint
-            # that bears none of them only ranks: the evidence's bearer feature)
+            # that bears none of them only ranks: the evidence's bearer feature); a scope rule is borne by nobody
             own = [c for c in cands if any(self._related(h, b) for h in intent.hints for b in c.bearers)]
             cands = own or cands
         if qt.min_count and intent.min_count:  # 每年至少2次: those that set that many
