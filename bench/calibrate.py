@@ -14,8 +14,9 @@ the role asked about, whether a named query found it) in ``answer.details["evide
 2. fits a logistic regression (scikit-learn, L2, C below) on those rows, each question weighing the same in all;
 3. picks the two thresholds (``keep``: a candidate is cited from this probability; ``answer``: the question is
    answered only when its best candidate reaches this) on a grid, by replaying the recorded decisions: the best
-   citation F1 (averaged with the grid's neighbouring points, so a flat ridge gives its middle) among the points meeting issue 8's abstention targets (≤ 5% false abstentions, ≥ 90% unanswerable
-   abstained), or the point missing them by the least;
+   citation F1 (averaged with the grid's neighbouring points, so a flat ridge gives its middle) among the points
+   meeting issue 8's abstention targets (≤ 5% false abstentions, ≥ 90% unanswerable abstained), or the point
+   missing them by the least;
 4. repeats from 1 with the new model (the candidates weighed depend a little on the decisions) for ``--rounds``.
 
 It also prints a k-fold estimate over tune questions (fit on k-1 folds, replay the held-out fold) so the tune

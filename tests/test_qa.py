@@ -594,6 +594,39 @@ def test_a_scope_question_with_a_bare_word_for_government_cites_every_scope_rule
     # "government" leans towards the government principals, but scope rules are borne by nobody: both articles
     a = assistant.ask("Does a central government minister fall under these measures?")
     assert a.details["plan"].startswith("coverage")
-    assert {(c.measure, c.article) for c in a.citations} == {
-        (m, n) for m in assistant.measure_ids for n in (2, 10)
-    }, a.answer
+    assert {(c.measure, c.article) for c in a.citations} == {(m, n) for m in assistant.measure_ids for n in (2, 10)}, (
+        a.answer
+    )
+
+
+def test_an_english_post_named_with_its_level_after_it(assistant: Assistant) -> None:
+    # mayor of a county is a county mayor (not the city mayor "mayor" alone names); a level naming the post's own
+    # level changes nothing
+    assert understand("Is the mayor of a county bound by these measures?", assistant.lex).roles == ("县长",)
+    assert understand("What must the mayor of a city do?", assistant.lex).roles == ("市长",)
+    assert understand("What must the Party secretary of a county do each year?", assistant.lex).roles == ("县委书记",)
+
+
+def test_a_newcomer_asking_what_the_job_involves_gets_every_duty(assistant: Assistant) -> None:
+    # the asker's own situation (刚调到…, I've just been appointed, on the … front) names no topic: the same items as
+    # the plain question about the post
+    for plain, newcomer in (
+        ("贵州的县委书记要做什么？", "我刚调到贵州当县委书记，我得干哪些活？"),
+        (
+            "What must a county mayor in Guizhou do?",
+            "I've just been appointed mayor of a county in Guizhou. What must I do on the rule-of-law front?",
+        ),
+    ):
+        want = {c.key() for c in assistant.ask(plain).citations if c.item is not None}
+        got = {c.key() for c in assistant.ask(newcomer).citations if c.item is not None}
+        assert len(want) >= 6 and got == want, (newcomer, got ^ want)
+
+
+def test_a_sanction_article_is_cited_with_its_lead_in_which_states_the_consequence(assistant: Assistant) -> None:
+    # 有下列情形之一的，予以问责: the items are only the conditions; a list of duties' lead-in is not cited beside
+    # its items
+    a = assistant.ask("县长法治工作没干好，会被怎么问责？")
+    keys = {c.key() for c in a.citations}
+    assert ("guizhou-2020", 9, None) in keys and any(k[:2] == ("guizhou-2020", 9) and k[2] for k in keys), a.answer
+    duties = {c.key() for c in assistant.ask("县长要做什么？").citations}
+    assert ("guizhou-2020", 6, None) not in duties and ("guizhou-2020", 6, 1) in duties

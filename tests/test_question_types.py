@@ -29,6 +29,7 @@ EXAMPLES = {
         "How many articles does each measure have?",
         "广西那个实施办法合计几条？",  # the measure's generic name is no topic
         "两部办法的篇幅一样长吗？",
+        "贵州的办法拢共多少条？",
     ],
     "item_count": [
         "县长的法治职责一共有几项？",
@@ -71,6 +72,7 @@ EXAMPLES = {
         "这个办法连省长都管吗？",
         "Do these rules reach a village head, or do they stop at the township?",
         "Which article brings sub-district officials in?",
+        "市司法局局长算不算在这个办法里面？",  # 算(不算)在…里面: counted in the measure
     ],
     "compare": [
         "两部办法在法律顾问方面有什么不同？",

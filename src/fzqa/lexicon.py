@@ -314,6 +314,10 @@ def _without_articles(phrase: str) -> str:
     return " ".join(_EN_ARTICLE.sub("", phrase.lower().replace("-", " ")).split())
 
 
+# the words between an English post and the level it is of (mayor of a county, head for the township)
+_OF_A = re.compile(r"\s+(?:of|for|in)\s+(?:(?:a|an|the|this|my|our|one)\s+)?", re.I)
+
+
 class _Matcher:
     """Longest-match, non-overlapping search for a set of (surface → key) terms. English terms match whatever
     articles stand between their words (head of county government: head of a / the county government)."""
@@ -478,6 +482,10 @@ class Lexicon:
         self.place_en = {zh: en for en, zh in sorted(places_en.items())}  # a place's English name, by its zh name
         self._place_zh = _Matcher(places, english=False)
         self._place_en = _Matcher(places_en, english=True)
+        # kinds of norm whose itemised articles state the consequence in the lead-in (fzqa.ttl)
+        self.consequence_kinds = frozenset(
+            str(g.value(s, FZQA.code)) for s in g.subjects(FZQA.consequenceInLeadIn, Literal(True))
+        )
         # cues
         self.cues: dict[str, Cue] = {}
         for s in set(g.subjects(FZQA.cuePattern, None)):
@@ -644,8 +652,22 @@ class Lexicon:
     def match_roles(self, text: str) -> list[Match]:
         """Roles and posts named in ``text`` (Chinese and English), longest match first, in text order."""
         t = norm_text(text)
-        found = self._role_zh.find(t) + self._role_en.find(t)
+        found = self._role_zh.find(t) + [self._with_level_after(m, t) for m in self._role_en.find(t)]
         return sorted(found, key=lambda m: m.start)
+
+    def _with_level_after(self, m: Match, text: str) -> Match:
+        """An English post followed by its level (mayor of a county, secretary for the township) is the post of
+        that level named the other way round (county mayor), when the thesaurus has that name."""
+        after = _OF_A.match(text, m.end)
+        if not after:
+            return m
+        level = next((lv for lv in self._level_en.find(text[after.end() :]) if lv.start == 0), None)
+        if level is None:
+            return m
+        swapped = self.canonical(f"{level.surface} {m.surface}")
+        if swapped is None or swapped == m.label:
+            return m
+        return Match(swapped, text[m.start : after.end() + level.end], m.start, after.end() + level.end)
 
     def match_hints(self, text: str) -> list[Match]:
         """Bare words that lean towards a role (政府 → 政府主要负责人), outside full role names."""

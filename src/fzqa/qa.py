@@ -1050,7 +1050,14 @@ class Assistant:
             cands = self._weigh(qt, intent, cands)
         if plan != "provision":  # an itemised article's lead-in is cited through its items, not beside them
             itemised = {(c.measure, c.article) for c in cands if c.item is not None}
-            cands = [c for c in cands if c.item is not None or (c.measure, c.article) not in itemised]
+            # …unless the lead-in states the consequence asked about (有下列情形之一的，予以问责: its items are only
+            # the conditions)
+            consequence = self.lex.consequence_kinds & set(intent.kinds)
+            cands = [
+                c
+                for c in cands
+                if c.item is not None or (c.measure, c.article) not in itemised or consequence & set(c.kinds)
+            ]
         if cands and scope and not plan.startswith("coverage"):
             cands += scope  # the scope rule by which the duties apply is part of the answer's grounds
         cands = [c for c in cands if self._exists(c)]
