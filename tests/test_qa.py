@@ -630,3 +630,24 @@ def test_a_sanction_article_is_cited_with_its_lead_in_which_states_the_consequen
     assert ("guizhou-2020", 9, None) in keys and any(k[:2] == ("guizhou-2020", 9) and k[2] for k in keys), a.answer
     duties = {c.key() for c in assistant.ask("县长要做什么？").citations}
     assert ("guizhou-2020", 6, None) not in duties and ("guizhou-2020", 6, 1) in duties
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "普法规划多久编一次，是三年一编还是五年一编？",  # an interval: the measures name the plan, not its period
+        "述职报告里的法治内容，是书面交上去还是当面讲？",  # a form
+        "法律顾问上岗要持什么证书？",  # a certificate
+        "Is the legal-education plan drawn up every three years or every five years?",
+    ],
+)
+def test_a_choice_between_figures_the_measures_do_not_state_is_said_to_be_unsettled(
+    assistant: Assistant, question: str
+) -> None:
+    a = assistant.ask(question)
+    assert a.abstained and not a.citations, a.answer
+
+
+def test_a_choice_between_intervals_one_of_which_is_stated_is_answered(assistant: Assistant) -> None:
+    a = assistant.ask("县委书记听取法治建设工作汇报，是每年一次还是每两年一次？")
+    assert not a.abstained and ("guangxi-2018", 5, 1) in {c.key() for c in a.citations}, a.answer

@@ -541,18 +541,21 @@ class Lexicon:
                 )
             )
         self.question_cues = tuple(qcues)
-        # details asked for (asks "detail"): what a provision's words must contain to answer it, and its name
-        self.detail_answers: dict[str, tuple[re.Pattern[str], ...]] = {}
-        self.detail_labels: dict[str, tuple[str, str]] = {}
-        for s in sorted(g.subjects(FZQA.asks, Literal("detail")), key=str):
-            code = str(g.value(s, FZQA.code))
-            answers = sorted(g.objects(s, FZQA.answerPattern), key=str)
-            self.detail_answers[code] = tuple(re.compile(str(p)) for p in answers)
-            self.detail_labels[code] = (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
-        # fields of a measure's record asked for (asks "field"): their names
-        self.field_labels: dict[str, tuple[str, str]] = {
-            str(g.value(s, FZQA.code)): (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
-            for s in sorted(g.subjects(FZQA.asks, Literal("field")), key=str)
+        # names of what a question cue asks for, by what it asks ("detail": a figure, "field": a record's field)
+        # and its code: {asks: {code: (zh, en)}}
+        cue_labels: dict[str, dict[str, tuple[str, str]]] = {}
+        for asks in ("detail", "field"):
+            cue_labels[asks] = {
+                str(g.value(s, FZQA.code)): (_labels(g, s, RDFS.label, "zh")[0], _labels(g, s, RDFS.label, "en")[0])
+                for s in sorted(g.subjects(FZQA.asks, Literal(asks)), key=str)
+            }
+        self.detail_labels, self.field_labels = cue_labels["detail"], cue_labels["field"]
+        # details asked for: what a provision's words must contain to answer it
+        self.detail_answers: dict[str, tuple[re.Pattern[str], ...]] = {
+            str(g.value(s, FZQA.code)): tuple(
+                re.compile(str(p)) for p in sorted(g.objects(s, FZQA.answerPattern), key=str)
+            )
+            for s in sorted(g.subjects(FZQA.asks, Literal("detail")), key=str)
         }
         stop = FZQA.questionStopwords
         self.stop_zh = tuple(sorted((str(o) for o in g.objects(stop, FZQA.zhPattern)), key=len, reverse=True))
