@@ -651,3 +651,11 @@ def test_a_choice_between_figures_the_measures_do_not_state_is_said_to_be_unsett
 def test_a_choice_between_intervals_one_of_which_is_stated_is_answered(assistant: Assistant) -> None:
     a = assistant.ask("县委书记听取法治建设工作汇报，是每年一次还是每两年一次？")
     assert not a.abstained and ("guangxi-2018", 5, 1) in {c.key() for c in a.citations}, a.answer
+
+
+def test_a_provision_clearly_first_is_cited_even_when_no_kind_is_asked(assistant: Assistant) -> None:
+    # issue 8: never abstain when search ranks a provision first for the question and its topic and its words carry
+    # every topic named — also for a question that asks for no kind of norm ("what do they say about …")
+    a = assistant.ask("What do the measures say about personally directing and supervising key rule-of-law work?")
+    assert not a.abstained and {c.article for c in a.citations} == {4}, a.answer
+    assert {c.measure for c in a.citations} == set(assistant.measure_ids)

@@ -645,12 +645,12 @@ class Assistant:
         best = max(c.p for c in cands)
         if best < cal.answer:
             # issue 8's rule: never abstain when clause search ranks a provision of a measure first, for the whole
-            # question and for its topic alone, with the kind asked, and its words carry every thesaurus topic named
-            # (and then each other measure's likeliest provision of that kind carrying them: not left out)
+            # question and for its topic alone, with the kind asked (any, when none is), and its words carry every
+            # thesaurus topic named (and then each other measure's likeliest such provision: not left out)
             carrying = [
                 (c, f)
                 for c, f in zip(cands, features, strict=True)
-                if f.get("kind") == 1.0 and self._carries_every_concept(intent, c)
+                if f.get("kind", 0.0) >= 0.0 and self._carries_every_concept(intent, c)
             ]
             clear = [c for c, f in carrying if f.get("q_first") == f.get("t_first") == 1.0]
             if clear:
