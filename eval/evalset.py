@@ -12,7 +12,9 @@ in the next session, was ``holdout`` for two aggregate runs and is ``tune`` sinc
 way); ``fresh4-questions.jsonl``, written the same way in that session, was ``holdout`` for three aggregate runs and
 is ``tune`` since the session after; ``fresh5-questions.jsonl``, written the same way in that session, was
 ``holdout`` for three aggregate runs and is ``tune`` since the session after; ``fresh6-questions.jsonl``, written the
-same way in that session, is ``holdout`` as a whole, and so is the extra-corpus set.
+same way in that session, was ``holdout`` for four aggregate runs and is ``tune`` since the session after;
+``fresh7-questions.jsonl``, written the same way in that session, is ``holdout`` as a whole, and so is the
+extra-corpus set.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ FRESH3 = EVAL / "fresh3-questions.jsonl"
 FRESH4 = EVAL / "fresh4-questions.jsonl"
 FRESH5 = EVAL / "fresh5-questions.jsonl"
 FRESH6 = EVAL / "fresh6-questions.jsonl"
+FRESH7 = EVAL / "fresh7-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -259,7 +262,8 @@ MAIN_SPLITS = (
     (FRESH3, "tune"),
     (FRESH4, "tune"),
     (FRESH5, "tune"),
-    (FRESH6, "holdout"),
+    (FRESH6, "tune"),
+    (FRESH7, "holdout"),
 )
 MAIN_FILES = tuple(f for f, _ in MAIN_SPLITS)
 MAIN_SOURCES = " + ".join(f"{f.name} ({split})" for f, split in MAIN_SPLITS)

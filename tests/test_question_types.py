@@ -35,6 +35,7 @@ EXAMPLES = {
         "县长的法治职责一共有几项？",
         "How many kinds of misconduct does Guizhou hold leaders accountable for?",
         "How many distinct duties does a county mayor have?",
+        "How many duties do heads of government have?",  # a plural on an inner word of the post's name
     ],
     "metadata": [
         "广西办法是哪些单位印发的？",
@@ -42,6 +43,7 @@ EXAMPLES = {
         "贵州这个办法是哪一年出台的？",
         "Which office put out the Guizhou measure?",
         "When was the Guangxi measure released?",
+        "When did the Guizhou measure come out?",
         "贵州办法是下发给哪些单位的？",
     ],
     "meta_rule": [
@@ -73,6 +75,8 @@ EXAMPLES = {
         "Do these rules reach a village head, or do they stop at the township?",
         "Which article brings sub-district officials in?",
         "市司法局局长算不算在这个办法里面？",  # 算(不算)在…里面: counted in the measure
+        "县里的局长要不要照这个办法来？",
+        "Do these measures bind a provincial vice governor?",
     ],
     "compare": [
         "两部办法在法律顾问方面有什么不同？",
@@ -80,6 +84,7 @@ EXAMPLES = {
         "出庭应诉这块，两个办法写得不一样吗？",
         "在学法制度上，哪个办法规定得更细？",
     ],
+    "compare_kind": ["两部办法规定的问责情形一样吗？", "Do the two measures forbid the same things?"],
     "compare_roles": [
         "县委书记和县长的法治职责有什么区别？",
         "How do a city Party secretary's duties differ from a mayor's?",
@@ -89,7 +94,7 @@ EXAMPLES = {
         "What happens to leaders who fail these duties?",
         "What if a mayor ignores the legal advisers?",
     ],
-    "cited": ["两部办法依据了哪些党内法规？"],
+    "cited": ["两部办法依据了哪些党内法规？", "Which laws do the measures cite?"],
     "annual_duties": ["市委书记每年都要做哪些事？", "What must a provincial governor do every year?"],
     "role_frequency": ["省长每半年要做什么？", "How many times must a county Party secretary hear reports?"],
     "role_norms": ["县委书记不得做什么？", "What are the duties of a city mayor?"],
@@ -99,6 +104,9 @@ EXAMPLES = {
         "法治宣传教育由谁负责？",
         "Who is responsible for legal education of the public?",
         "Which provisions cover the disclosure of government information?",  # cover: what they treat, not whom
+        "How does a citizen apply for a business licence?",  # apply for: a procedure, not whom a measure binds
+        "What rules must a government follow when it collects personal data?",  # rules to follow: not what is cited
+        "法院判决都生效了，政府能不能拖着不执行？",  # a judgment's taking effect: not the measure's
     ],
 }
 
@@ -304,3 +312,22 @@ def test_a_field_the_measures_record_lacks_is_said_so(assistant: Assistant) -> N
     issuer = assistant.ask("贵州这个办法是哪个单位发出来的？有文号没有？")
     assert [c.key() for c in issuer.citations] == [("guizhou-2020", None, None)] and "省委办公厅" in issuer.answer
     assert "没有载明发文字号" in issuer.answer
+
+
+@pytest.mark.parametrize("question", ["两部办法禁止的行为一样吗？", "Do the two measures forbid the same things?"])
+def test_a_comparison_of_a_kind_without_topic_gives_each_measures_norms_of_that_kind(
+    assistant: Assistant, question: str
+) -> None:
+    a = assistant.ask(question)
+    assert {c.measure for c in a.citations} == {"guangxi-2018", "guizhou-2020"}, a.answer  # neither said silent
+    listed = assistant.ask("办法禁止哪些行为？")  # the prohibitions, asked without comparing
+    assert listed.details["plan"] == "norms_by_kind"
+    assert {c.key() for c in a.citations} == {c.key() for c in listed.citations}, a.answer
+
+
+@pytest.mark.parametrize("question", ["党政主要负责人被问责，依照的是哪部党内法规？", "Which laws do the measures cite?"])
+def test_an_instrument_relied_on_is_cited_at_the_lead_in_that_names_it(assistant: Assistant, question: str) -> None:
+    a = assistant.ask(question)
+    keys = {c.key() for c in a.citations}
+    assert {("guangxi-2018", 9, None), ("guizhou-2020", 9, None)} <= keys, a.answer
+    assert not any(k[1] == 9 and k[2] is not None for k in keys), a.answer  # not the conditions its items list

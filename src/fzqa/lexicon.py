@@ -314,6 +314,12 @@ def _without_articles(phrase: str) -> str:
     return " ".join(_EN_ARTICLE.sub("", phrase.lower().replace("-", " ")).split())
 
 
+def _singular(phrase: str) -> str:
+    """Each word of an English phrase without a plural ending (heads of governments → head of government), for
+    looking up a label matched with a plural on any of its words."""
+    return " ".join(re.sub(r"(?<=[a-z]{3})e?s$", "", w) for w in phrase.split(" "))
+
+
 # the words between an English post and the level it is of (mayor of a county, head for the township)
 _OF_A = re.compile(r"\s+(?:of|for|in)\s+(?:(?:a|an|the|this|my|our|one)\s+)?", re.I)
 
@@ -325,6 +331,7 @@ class _Matcher:
     def __init__(self, terms: dict[str, str], english: bool, modifiers: Iterable[str] = ()) -> None:
         self.english = english
         self._mods: re.Pattern[str] | None = None
+        self._singular: dict[str, str] = {}
         key = _without_articles if english else norm_text
         self.terms = {key(t): k for t, k in terms.items() if t and key(t)}
         alts = sorted(self.terms, key=len, reverse=True)
@@ -339,7 +346,9 @@ class _Matcher:
                 if mods
                 else None
             )
-            body = "|".join(gap.join(re.escape(w) for w in a.split(" ")) + "(?:e?s)?" for a in alts) or r"(?!x)x"
+            # a plural on any word (heads of government, government heads)
+            body = "|".join(gap.join(re.escape(w) + "(?:e?s)?" for w in a.split(" ")) for a in alts) or r"(?!x)x"
+            self._singular = {_singular(t): k for t, k in reversed(self.terms.items())}
             self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
         else:
             self.regex = re.compile("(?:" + ("|".join(re.escape(a) for a in alts) or r"(?!x)x") + ")")
@@ -356,6 +365,9 @@ class _Matcher:
             if k in self.terms:
                 return self.terms[k]
             found = self.terms.get(k[:-1]) or self.terms.get(k[:-2])  # the plural matched (heads, bosses)
+            if found:
+                return found
+            found = self._singular.get(_singular(k))  # a plural on an inner word (heads of government)
             if found:
                 return found
         raise KeyError(key)

@@ -97,6 +97,7 @@ FEATURES = tuple(
         [
             "support",
             "support_gap",
+            "concept",
             "kind",
             "bearer",
             "graph",
@@ -483,6 +484,13 @@ def _order(measure_ids: tuple[str, ...]) -> Callable[[Cand], tuple[int, int, int
     return lambda c: (measure_ids.index(c.measure), c.article or 0, c.item or 0)
 
 
+def _lead_ins_over_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of an instrument an itemised article relies on: its lead-in states it (依照《问责条例》…予以问责), its
+    items only list conditions, so where the lead-in is among the rows its items are left out."""
+    leads = {(r["measure"], r["article"]) for r in rows if r.get("item") is None}
+    return [r for r in rows if r.get("item") is None or (r["measure"], r["article"]) not in leads]
+
+
 def _merge(rows: Iterable[dict[str, Any]]) -> list[Cand]:
     out: dict[tuple[str, int | None, int | None], Cand] = {}
     for r in rows:
@@ -692,6 +700,12 @@ class Assistant:
         ]
         return [t for t in topics if t]
 
+    def _concept_share(self, topics: list[list[str]], c: Cand) -> float:
+        """-1 … 1: how many of the thesaurus topics the question names (``_concept_words``) the provision's text
+        uses the measures' words for (-1 none, 1 every one)."""
+        ctx = norm_text(self._context(c))
+        return 2.0 * sum(any(w in ctx for w in t) for t in topics) / len(topics) - 1.0
+
     def _carries_every_concept(self, intent: Intent, c: Cand) -> bool:
         """Does the provision's text use the measures' words for every thesaurus topic the question names (at least
         one, other than the measures' title words)?"""
@@ -726,7 +740,8 @@ class Assistant:
 
     def evidence(self, intent: Intent, cands: list[Cand], graph: bool) -> list[dict[str, float]]:
         """The evidence features of each candidate (names: FEATURES): the question's lexical support in its words;
-        what clause search says of it for the whole question and for its topic alone (dense similarity, also as a
+        how many of the thesaurus topics named its words carry; what clause search says of it for the whole question
+        and for its topic alone (dense similarity, also as a
         z-score among all clauses, relative BM25 score, rank in its measure; gaps to the best candidate); whether
         its norms are of the kind asked and borne by the role asked about (+1 yes, -1 no, 0 not asked); whether a
         named query found it."""
@@ -744,11 +759,13 @@ class Assistant:
         searched = {r: self._search_evidence(q, mode) for r, (q, mode) in readings.items() if r in used}
         asked_kinds = set(intent.kinds)
         asked_roles = intent.roles[:1] or intent.hints
+        concepts = self._concept_words(intent)
         rows = []
         for c in cands:
             kinds = set(c.kinds) or set(self._unit_kinds.get(c.key, ()))
             row = {
                 "support": c.support,
+                "concept": self._concept_share(concepts, c) if concepts else 0.0,
                 "kind": (1.0 if kinds & asked_kinds else -1.0) if asked_kinds else 0.0,
                 "bearer": (
                     (1.0 if any(self._related(r, b) for r in asked_roles for b in c.bearers) else -1.0)
@@ -917,7 +934,7 @@ class Assistant:
         # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
         rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
         if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
-            rows = [r for r in rows if r.get("instrument")]
+            rows = _lead_ins_over_items([r for r in rows if r.get("instrument")])
         return _merge(r for r in rows if r["kind"] in wanted), "sanctions"
 
     def _gather_nothing(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
@@ -925,7 +942,7 @@ class Assistant:
 
     def _gather_cited(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         rows = self._rows_for_measures("cited_instruments", intent, trace)
-        return _merge(r for r in rows if r.get("article") is not None), "cited"
+        return _merge(_lead_ins_over_items([r for r in rows if r.get("article") is not None])), "cited"
 
     def _gather_annual_duties(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         rows = self._rows_for_measures("annual_duties", intent, trace, role=self._asked_role_iri(intent))
@@ -965,6 +982,15 @@ class Assistant:
     def _gather_norms_by_kind(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         kind = next(k for k in intent.kinds if k in ("prohibition", "principle"))
         return _merge(self._rows_for_measures("norms_by_kind", intent, trace, kind=kind)), "norms_by_kind"
+
+    def _gather_compare_kind(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
+        """The norms of the kind asked in every measure, compared (the sanctions type's rows for sanctions and
+        rewards, the kind's rows otherwise)."""
+        if set(intent.kinds) & {"sanction", "reward"}:
+            cands, _ = self._gather_sanctions(intent, trace)
+        else:
+            cands, _ = self._gather_norms_by_kind(intent, trace)
+        return cands, "compare"
 
     def _gather_compare(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         """Each measure searched on its own, so that one cannot crowd out the other."""
@@ -1799,6 +1825,10 @@ def _yearly(i: Intent) -> bool:
     return bool(i.periods) and set(i.periods) <= {"year", "year-end"}
 
 
+# the kinds of norm a question can ask for on their own (a comparison of them needs no topic)
+_KINDS = frozenset({"prohibition", "principle", "sanction", "reward"})
+
+
 def _kind_asked(i: Intent) -> bool:
     return any(k in ("prohibition", "principle") for k in i.kinds)
 
@@ -1838,6 +1868,13 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     QuestionType("meta_rule", lambda i: any(f in i.facts for f in META_FACTS), Assistant._gather_meta_rule),
     # 乡镇长适用这个办法吗: directly, by reference, or not named (answered either way)
     QuestionType("coverage", lambda i: "coverage" in i.facts, Assistant._gather_coverage, on_empty="answer"),
+    # 两部办法规定的问责情形一样吗 / do both forbid the same things (a kind, no topic, no role): each measure's norms
+    # of that kind, side by side
+    QuestionType(
+        "compare_kind",
+        lambda i: "compare" in i.facts and not i.roles and not Assistant._topical(i) and bool(set(i.kinds) & _KINDS),
+        Assistant._gather_compare_kind,
+    ),
     # 两部办法对年终述职的要求一样吗 (a topic, no role): each measure searched on its own
     QuestionType(
         "compare",
