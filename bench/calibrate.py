@@ -16,7 +16,7 @@ the role asked about, whether a named query found it) in ``answer.details["evide
    answered only when its best candidate reaches this) on a grid, by replaying the recorded decisions: the best
    citation F1 (averaged with the grid's neighbouring points, so a flat ridge gives its middle) among the points
    meeting issue 8's abstention targets (≤ 5% false abstentions, ≥ 90% unanswerable abstained), or the point
-   missing them by the least;
+   missing them by the fewest questions;
 4. repeats from 1 with the new model (the candidates weighed depend a little on the decisions) for ``--rounds``.
 
 It also prints a k-fold estimate over tune questions (fit on k-1 folds, replay the held-out fold) so the tune
@@ -195,7 +195,7 @@ def replay(sc: Scored, by_id: dict[str, Question], keep: float, answer: float) -
 def thresholds(sc: Scored, by_id: dict[str, Question]) -> tuple[float, float, dict[str, float]]:
     """The grid point with the best citation F1 among those meeting the issue's abstention targets (false
     abstentions ≤ MAX_FALSE_ABST of the answerable questions, unanswerable abstained ≥ MIN_UNANS_OK); when no point
-    meets both, the one missing them by the least (then the best F1).
+    meets both, the one missing them by the fewest questions (then the best F1).
 
     F1 is read smoothed: the mean over the point and its grid neighbours (a step either way on each threshold), so
     that of a flat ridge the middle is taken, not whichever end a small change of the features favours — the
@@ -204,9 +204,11 @@ def thresholds(sc: Scored, by_id: dict[str, Question]) -> tuple[float, float, di
     for i, answer in enumerate(GRID):
         for j, keep in enumerate(GRID):
             m = replay(sc, by_id, keep, answer)
-            fa = m["false_abst"] / m["answerable"] if m["answerable"] else 0.0
-            ok = m["unans_ok"] / m["unans"] if m["unans"] else 1.0
-            grid[i, j] = (round(max(0.0, fa - MAX_FALSE_ABST) + max(0.0, MIN_UNANS_OK - ok), 9), m)
+            # the miss in questions (each question weighs the same, answerable or not), not in rates: a rate would
+            # weigh one of the few unanswerable questions as much as five answerable ones
+            over = m["false_abst"] - MAX_FALSE_ABST * m["answerable"]
+            short = MIN_UNANS_OK * m["unans"] - m["unans_ok"]
+            grid[i, j] = (round(max(0.0, over) + max(0.0, short), 9), m)
 
     def smoothed(i: int, j: int) -> float:
         near = [grid[a, b][1]["F1"] for a in (i - 1, i, i + 1) for b in (j - 1, j, j + 1) if (a, b) in grid]
@@ -369,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                 "model": f"logistic regression (scikit-learn, L2, C={C}), each question weighing the same",
                 "thresholds": f"grid 0.025-0.975 step 0.025: best replayed citation F1 (mean of the point and its "
                 f"neighbours) with false abstentions <= "
-                f"{MAX_FALSE_ABST} and unanswerable abstained >= {MIN_UNANS_OK} (else the least miss)",
+                f"{MAX_FALSE_ABST} and unanswerable abstained >= {MIN_UNANS_OK} (else the fewest questions short)",
                 "tune_replayed": {k: round(v, 4) for k, v in m.items()},
             }
         }
