@@ -573,6 +573,8 @@ def test_heads_of_the_other_local_bodies_are_not_the_principals_bound(assistant:
         "检察长适用这个办法吗？",
         "高校党委书记要不要执行这个办法？",  # nor universities', hospitals' or enterprises' Party committees
         "Does the measure cover a hospital Party secretary?",
+        "国务院各部委的部长要不要按这两个办法来？",  # nor the central organs above the province
+        "Do these measures bind a minister who heads a central ministry?",
     ):
         a = assistant.ask(q)
         assert a.details["plan"] == "coverage:none", (q, a.details["plan"])

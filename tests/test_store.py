@@ -353,7 +353,8 @@ def test_role_thesaurus(kg: KnowledgeGraph) -> None:
     assert "broader" not in rows["国有企业主要负责人"] and rows["国有企业主要负责人"]["type"].endswith("#Post")
     assert "broader" not in rows["副职领导干部"]  # deputies: not the principals the measures bind
     assert "broader" not in rows["法院院长"] and "broader" not in rows["政协主席"]  # other bodies' heads
-    assert len(rows) == 27
+    assert "broader" not in rows["中央和国家机关部门主要负责人"]  # the central organs, above the province
+    assert len(rows) == 28
 
 
 # ------------------------------------------------------------------------------------------- rdflib backend
