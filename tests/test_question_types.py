@@ -106,7 +106,7 @@ EXAMPLES = {
         "Which provisions cover the disclosure of government information?",  # cover: what they treat, not whom
         "How does a citizen apply for a business licence?",  # apply for: a procedure, not whom a measure binds
         "What rules must a government follow when it collects personal data?",  # rules to follow: not what is cited
-        "法院判决都生效了，政府能不能拖着不执行？",  # a judgment's taking effect: not the measure's
+        "法院的判决都生效了，政府怎么落实？",  # a judgment's taking effect: not the measure's
     ],
 }
 
@@ -325,9 +325,26 @@ def test_a_comparison_of_a_kind_without_topic_gives_each_measures_norms_of_that_
     assert {c.key() for c in a.citations} == {c.key() for c in listed.citations}, a.answer
 
 
-@pytest.mark.parametrize("question", ["党政主要负责人被问责，依照的是哪部党内法规？", "Which laws do the measures cite?"])
+@pytest.mark.parametrize(
+    "question", ["党政主要负责人被问责，依照的是哪部党内法规？", "Which laws do the measures cite?"]
+)
 def test_an_instrument_relied_on_is_cited_at_the_lead_in_that_names_it(assistant: Assistant, question: str) -> None:
     a = assistant.ask(question)
     keys = {c.key() for c in a.citations}
     assert {("guangxi-2018", 9, None), ("guizhou-2020", 9, None)} <= keys, a.answer
     assert not any(k[1] == 9 and k[2] is not None for k in keys), a.answer  # not the conditions its items list
+    # asked with the failing its items list ("… who fail these duties"), the items are the answer too
+    failing = assistant.ask("Which regulation governs accountability for leaders who fail these duties?")
+    assert ("guizhou-2020", 9, 3) in {c.key() for c in failing.citations}, failing.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["贵州办法什么时候印发的，什么时候开始施行？", "When did the Guizhou measure come out, and when did it kick in?"],
+)
+def test_the_date_of_issue_asked_with_the_entry_into_force_gives_the_record_and_the_rule(
+    assistant: Assistant, question: str
+) -> None:
+    a = assistant.ask(question)
+    assert {c.key() for c in a.citations} == {("guizhou-2020", None, None), ("guizhou-2020", 12, None)}, a.answer
+    assert "2020-09-09" in a.answer

@@ -660,7 +660,7 @@ class Assistant:
                 for c, f in zip(cands, features, strict=True)
                 if f.get("kind", 0.0) >= 0.0 and self._carries_every_concept(intent, c)
             ]
-            clear = [c for c, f in carrying if f.get("q_first") == f.get("t_first") == 1.0]
+            clear = [c for c, f in carrying if _clearly_first(f)]
             if clear:
                 for m in {c.measure for c, _ in carrying} - {c.measure for c in clear}:
                     clear.append(max((c for c, _ in carrying if c.measure == m), key=lambda c: c.p))
@@ -672,6 +672,17 @@ class Assistant:
         # so a measure that treats the topic is never left out because the other one treats it more closely
         top = {m: max(c.p for c in cands if c.measure == m) for m in {c.measure for c in cands}}
         kept = [c for c in cands if c.p >= cal.keep or c.p == best or (c.p == top[c.measure] and c.p >= cal.answer)]
+        # and the rule above holds for each measure: one whose provision is clearly first there, carrying every
+        # word of the topic as well as its thesaurus topics, is not left out
+        for m in sorted({c.measure for c in cands} - {c.measure for c in kept}):
+            kept += [
+                c
+                for c, f in zip(cands, features, strict=True)
+                if c.measure == m
+                and _clearly_first(f)
+                and f.get("support", 0.0) >= 1.0
+                and self._carries_every_concept(intent, c)
+            ][:1]
         return self._items_for_lead_ins(kept, cands)
 
     def _items_for_lead_ins(self, kept: list[Cand], cands: list[Cand]) -> list[Cand]:
@@ -905,6 +916,9 @@ class Assistant:
 
     def _gather_metadata(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         cands = self._measure_facts("measure_metadata", intent, trace)
+        if any(f in intent.facts for f in META_FACTS):  # …印发的，什么时候开始施行: the meta rule asked too
+            rules, _ = self._gather_meta_rule(intent, trace)
+            cands += [c for c in rules if c.article is not None]
         # a field asked for (the document number): the measures whose record has it; none: said so (on_empty)
         if not intent.fields_only:  # 哪个单位发的？有文号没有？: the record, and a line for a measure without one
             return cands, "metadata"
@@ -934,7 +948,9 @@ class Assistant:
         # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
         rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
         if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
-            rows = _lead_ins_over_items([r for r in rows if r.get("instrument")])
+            rows = [r for r in rows if r.get("instrument")]
+            if "obligation" not in intent.kinds:  # the instrument alone; "… for leaders who fail their duties" asks
+                rows = _lead_ins_over_items(rows)  # for the failings the items list as well
         return _merge(r for r in rows if r["kind"] in wanted), "sanctions"
 
     def _gather_nothing(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
@@ -1827,6 +1843,12 @@ def _yearly(i: Intent) -> bool:
 
 # the kinds of norm a question can ask for on their own (a comparison of them needs no topic)
 _KINDS = frozenset({"prohibition", "principle", "sanction", "reward"})
+
+
+def _clearly_first(features: dict[str, float]) -> bool:
+    """Clause search ranks the provision first in its measure for the whole question and for its topic alone, and
+    its norms are not of another kind than the one asked (issue 8's "clearly first")."""
+    return features.get("q_first") == features.get("t_first") == 1.0 and features.get("kind", 0.0) >= 0.0
 
 
 def _kind_asked(i: Intent) -> bool:
