@@ -94,7 +94,7 @@ EXAMPLES = {
         "What happens to leaders who fail these duties?",
         "What if a mayor ignores the legal advisers?",
     ],
-    "cited": ["两部办法依据了哪些党内法规？", "Which laws do the measures cite?"],
+    "cited": ["两部办法依据了哪些党内法规？", "Which laws do the measures cite?", "两部办法拿什么做依据？"],
     "annual_duties": ["市委书记每年都要做哪些事？", "What must a provincial governor do every year?"],
     "role_frequency": ["省长每半年要做什么？", "How many times must a county Party secretary hear reports?"],
     "role_norms": ["县委书记不得做什么？", "What are the duties of a city mayor?"],
@@ -266,6 +266,29 @@ def test_a_figure_no_provision_states_is_not_answered_with_provisions_on_the_sub
 def test_a_figure_a_provision_states_is_answered(assistant: Assistant, question: str, expected: set[object]) -> None:
     a = assistant.ask(question)
     assert not a.abstained and expected <= {c.key() for c in a.citations}, a.answer
+
+
+def test_which_bodies_is_not_a_number_asked_for(assistant: Assistant) -> None:
+    # 向哪几家报告 asks which bodies (named in 贵州 6(1)), not how many: no figure is required of the answer
+    intent = understand("贵州省长每年要把法治政府建设情况向哪几家报告？", assistant.lex)
+    assert not intent.details
+    assert ("guizhou-2020", 6, 1) in {c.key() for c in assistant.ask(intent.question).citations}
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("How often must the Party committee's top person hear reports?", "党委主要负责人"),
+        ("What must the government's top official do every year?", "政府主要负责人"),
+    ],
+)
+def test_an_organs_top_person_is_its_principal(assistant: Assistant, question: str, role: str) -> None:
+    assert understand(question, assistant.lex).roles[:1] == (role,)
+
+
+def test_the_guiding_ideology_is_the_principles_article_of_both(assistant: Assistant) -> None:
+    a = assistant.ask("两个办法在指导思想上的提法有什么不一样？")
+    assert {("guangxi-2018", 3, None), ("guizhou-2020", 3, None)} <= {c.key() for c in a.citations}
 
 
 def test_words_of_the_measures_own_title_are_no_topic(assistant: Assistant) -> None:

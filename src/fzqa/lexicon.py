@@ -723,6 +723,20 @@ class Lexicon:
                 return self.duties_of[r]
         return ()
 
+    def referring_at_level(self, label: str, level: str) -> str | None:
+        """The one role or post at ``level`` that takes the duties of ``label`` by reference (乡里的党委书记: the
+        township Party secretary, who takes a Party principal's duties), or None when there is none or several."""
+        if self.level_of(label) is not None or any(self.level_of(r) == level for r in self.covers(label)):
+            return None  # the role is at a level of its own, or reaches that level itself (县里的党委书记)
+        found = [
+            r
+            for r, dut in self.duties_of.items()
+            if self.level_of(r) == level and any(label in self.ancestors(d) or d in self.ancestors(label) for d in dut)
+        ]
+        exact = [r for r in found if label in self.duties_of[r]]
+        pick = exact or found
+        return pick[0] if len(pick) == 1 else None
+
     def level_of(self, label: str) -> str | None:
         for r in self.ancestors(label):
             if self.roles[r].level:
