@@ -264,7 +264,7 @@ def _fmt(m: dict[str, float]) -> str:
     )
 
 
-_BASE = ("support", "support_gap", "concept", "kind", "bearer", "graph")
+_BASE = ("support", "support_gap", "concept", "concept_rare", "kind", "bearer", "graph")
 _SEARCH = ("lexical", "first", "inv_rank")
 _QUESTION = ("q_dense", "q_dense_gap", *(f"q_{f}" for f in _SEARCH))
 # candidate feature sets (names in qa.FEATURES); --compare prints the cross-validated figures of each

@@ -159,6 +159,9 @@ def test_abstains_when_the_measures_do_not_say(assistant: Assistant, question: s
         ("县长是选出来的还是任命的？", "选出来"),
         ("What's the penalty for a county head caught drunk driving?", "drunk driving"),
         ("How does public procurement work for a county government?", "procurement"),
+        ("领导干部的公务用车有什么配备标准？", "公务用车"),
+        ("How does a citizen apply for state compensation after being wrongly detained?", "compensation"),
+        ("政府收集群众个人信息要守哪些规矩？", "个人信息"),
     ],
 )
 def test_a_matter_the_measures_leave_to_other_rules_is_named_and_nothing_cited(
@@ -203,6 +206,30 @@ def test_a_figure_is_stated_only_where_the_topic_asked_is(assistant: Assistant) 
     ):
         a = assistant.ask(q)
         assert a.abstained and not a.citations and name in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "被问责的话，到底是记过、降级还是免职？",
+        "失职的一把手会受到哪种处分？",
+        "Would a leader who fails be demoted or dismissed?",
+    ],
+)
+def test_a_penalty_asked_for_is_stated_only_by_a_provision_that_names_one(assistant: Assistant, question: str) -> None:
+    # the measures pursue responsibility under the accountability regulation (第九条) and name no penalty: a question
+    # asking which penalty is told so, with the nearest provisions named but nothing cited
+    a = assistant.ask(question)
+    assert a.abstained and not a.citations and a.details["plan"] == "no-detail"
+    assert "第九条" in a.answer or "art. 9" in a.answer
+
+
+def test_a_sanction_question_naming_no_one_is_about_the_leaders_not_the_departments(assistant: Assistant) -> None:
+    # 贵州 6(4): the government principal admonishes departments and lower governments; that sanction falls on them
+    leaders = keys(assistant.ask("不履行推进法治建设职责会被怎样问责？"))
+    assert ("guizhou-2020", 9, None) in leaders and ("guizhou-2020", 6, 4) not in leaders
+    departments = keys(assistant.ask("部门工作不力、问题较多会被怎么处理？"))  # named in the text's own words
+    assert ("guizhou-2020", 6, 4) in departments
 
 
 def test_bad_input_gets_a_polite_answer(assistant: Assistant) -> None:
@@ -365,6 +392,10 @@ def test_a_topic_question_that_counts_provisions_lists_them(assistant: Assistant
         ("乡镇长要做什么？", "乡镇长", "政府主要负责人", "县长要做什么？"),
         ("镇党委书记每年要做什么？", "乡镇党委书记", "党委主要负责人", "县委书记每年要做什么？"),
         ("What must a township head do yearly?", "乡镇长", "政府主要负责人", "What must a county mayor do yearly?"),
+        # a principal role named with the township level is the township post (the level says which)
+        ("乡里的党委书记每年要做什么？", "乡镇党委书记", "党委主要负责人", "县委书记每年要做什么？"),
+        ("乡镇一级的政府主要负责人每年要做什么？", "乡镇长", "政府主要负责人", "县长每年要做什么？"),
+        ("街道的党工委书记每年要做什么？", "乡镇党委书记", "党委主要负责人", "县委书记每年要做什么？"),
     ],
 )
 def test_roles_covered_by_reference_get_the_duties_that_apply_and_the_scope_rule(
@@ -379,6 +410,11 @@ def test_roles_covered_by_reference_get_the_duties_that_apply_and_the_scope_rule
     assert keys(a) == keys(assistant.ask(direct)) | scope
     label = load_lexicon().roles[asked].label_en if a.lang == "en" else asked
     assert label in a.answer and ("参照" in a.answer or "by reference" in a.answer)
+
+
+def test_a_principal_role_named_with_a_level_it_reaches_itself_is_not_referred(assistant: Assistant) -> None:
+    a = assistant.ask("县级党委主要负责人每年要做什么？")  # county principals are direct addressees
+    assert not a.details["intent"]["referred"] and keys(a) == keys(assistant.ask("县委书记每年要做什么？"))
 
 
 def test_a_township_party_secretary_lecture_question_finds_the_yearly_lectures(assistant: Assistant) -> None:

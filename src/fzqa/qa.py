@@ -98,6 +98,7 @@ FEATURES = tuple(
             "support",
             "support_gap",
             "concept",
+            "concept_rare",
             "kind",
             "bearer",
             "graph",
@@ -717,6 +718,21 @@ class Assistant:
         ctx = norm_text(self._context(c))
         return 2.0 * sum(any(w in ctx for w in t) for t in topics) / len(topics) - 1.0
 
+    def _concept_rarity(self, topics: list[list[str]], c: Cand) -> float:
+        """0 … 1: one over the number of provisions whose text uses the measures' words for the rarest thesaurus
+        topic the question names that this provision's text uses too (以言代法: a few provisions; 普法: many); 0 when
+        it uses none of them."""
+        ctx = norm_text(self._context(c))
+        carried = [t for t in topics if any(w in ctx for w in t)]
+        return max((1.0 / max(1, self._carriers(tuple(t))) for t in carried), default=0.0)
+
+    def _carriers(self, words: tuple[str, ...]) -> int:
+        """How many provision texts use any of the words (articles and items alike)."""
+        key = "\x1f".join(words)
+        if key not in self._df_cache:
+            self._df_cache[key] = sum(1 for t in self._norm_texts if any(w in t for w in words))
+        return self._df_cache[key]
+
     def _carries_every_concept(self, intent: Intent, c: Cand) -> bool:
         """Does the provision's text use the measures' words for every thesaurus topic the question names (at least
         one, other than the measures' title words)?"""
@@ -777,6 +793,7 @@ class Assistant:
             row = {
                 "support": c.support,
                 "concept": self._concept_share(concepts, c) if concepts else 0.0,
+                "concept_rare": self._concept_rarity(concepts, c),
                 "kind": (1.0 if kinds & asked_kinds else -1.0) if asked_kinds else 0.0,
                 "bearer": (
                     (1.0 if any(self._related(r, b) for r in asked_roles for b in c.bearers) else -1.0)
@@ -947,11 +964,25 @@ class Assistant:
         wanted = {k for k in intent.kinds if k in ("sanction", "reward")}
         # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
         rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
+        if not intent.roles:  # naming no role, the question is about the leaders the measures address (roles of the
+            # thesaurus), not about the departments or lower governments a principal admonishes (贵州 6(4)), unless
+            # it names them in the text's own words (部门工作不力会被怎么处理)
+            asked = norm_text(intent.question)
+            rows = [r for r in rows if str(r.get("bearer")) in self.lex.roles or self._names_bearer(asked, r)]
         if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
             rows = [r for r in rows if r.get("instrument")]
             if "obligation" not in intent.kinds:  # the instrument alone; "… for leaders who fail their duties" asks
                 rows = _lead_ins_over_items(rows)  # for the failings the items list as well
         return _merge(r for r in rows if r["kind"] in wanted), "sanctions"
+
+    def _names_bearer(self, question: str, row: dict[str, Any]) -> bool:
+        """Does the (normalised) question use one of the words of a bearer the text names itself (部门或者下级政府:
+        部门, 下级政府)?"""
+        words = re.split(
+            "|".join(map(re.escape, sorted(self.lex.coordinators, key=len, reverse=True))),
+            norm_text(str(row.get("bearer") or "")),
+        )
+        return any(len(w.strip()) >= 2 and w.strip() in question for w in words)
 
     def _gather_nothing(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         return [], "off-topic"
@@ -1204,7 +1235,11 @@ class Assistant:
         """A role covered only by reference (乡镇长, 局长) is asked about the duties of the role it stands for
         (thesaurus: fzqa:appliesDutiesOf), when the graph's scope rules do cover it by reference. Returns the
         intent for that role and the scope-rule candidates the answer rests on."""
-        if not intent.roles or "coverage" in intent.facts or self._has_own_norms(intent.roles[0]):
+        if not intent.roles or "coverage" in intent.facts:
+            return intent, []
+        if intent.level and (post := self.lex.referring_at_level(intent.roles[0], intent.level)):
+            intent = replace(intent, roles=(post, *intent.roles[1:]))  # 乡里的党委书记: the township post
+        elif self._has_own_norms(intent.roles[0]):
             return intent, []
         target = self.lex.applies_duties_of(intent.roles[0])
         if not target:
