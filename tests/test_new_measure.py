@@ -152,3 +152,17 @@ def test_real_regulations_minted_roles_have_english_only_when_composed(
     assert english["决策机关"] == "decision-making organ"
     assert english["负责合法性审查的部门"] is None  # words the vocabulary lacks: no label rather than a guess
     assert sum(1 for e in english.values() if e) >= len(english) // 3
+
+
+@pytest.mark.slow
+def test_a_regulations_sanctions_on_its_own_subjects_are_given_when_no_role_is_named(
+    extra_kg: tuple[KnowledgeGraph, Lexicon],
+) -> None:
+    # the accountability regulation's ways of holding Party organisations to account (art. 7 items) fall on a bearer
+    # its text names (党组织), imposed by no one named: a sanction question naming no role gets them
+    from fzqa.pipeline import open_index
+
+    kg, _ = extra_kg
+    assistant = Assistant(kg.settings, index=open_index(kg.settings), kg=kg)  # builds the two regulations' index
+    a = assistant.ask("对党组织问责有哪些方式？")
+    assert {(ACCOUNTABILITY, 7, i) for i in (1, 2, 3)} <= {c.key() for c in a.citations}, a.answer

@@ -964,11 +964,18 @@ class Assistant:
         wanted = {k for k in intent.kinds if k in ("sanction", "reward")}
         # a sanction the bearer imposes on others (约谈 of departments) does not fall on the bearer
         rows = [r for r in rows if r.get("imposedBy") != r.get("bearer")]
-        if not intent.roles:  # naming no role, the question is about the leaders the measures address (roles of the
-            # thesaurus), not about the departments or lower governments a principal admonishes (贵州 6(4)), unless
-            # it names them in the text's own words (部门工作不力会被怎么处理)
+        if not intent.roles:  # naming no role, the question is not about the departments or lower governments one
+            # of the thesaurus's leaders admonishes (贵州 6(4): the leader's instrument, not a consequence the leaders
+            # face), unless it names them in the text's own words (部门工作不力会被怎么处理); the sanctions a
+            # disciplinary regulation sets for its own subjects (党员, imposed by no one named) all stay
             asked = norm_text(intent.question)
-            rows = [r for r in rows if str(r.get("bearer")) in self.lex.roles or self._names_bearer(asked, r)]
+            rows = [
+                r
+                for r in rows
+                if str(r.get("bearer")) in self.lex.roles
+                or str(r.get("imposedBy")) not in self.lex.roles
+                or self._names_bearer(asked, r)
+            ]
         if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument
             rows = [r for r in rows if r.get("instrument")]
             if "obligation" not in intent.kinds:  # the instrument alone; "… for leaders who fail their duties" asks
