@@ -114,6 +114,12 @@ def test_each_answer_keeps_its_citations_and_the_chat_shows_the_new_answer_from_
         return r.top >= b.top - 1 && r.top < b.bottom - 20; }"""
     )
     assert seen, "the new answer's first line is scrolled out of the chat"
+    clear = page.evaluate(
+        """() => { const rows = document.querySelectorAll('#chat .message-row.user-row');
+        const bar = document.querySelector('#chat .top-panel');
+        return !bar || rows[rows.length - 1].getBoundingClientRect().top >= bar.getBoundingClientRect().bottom - 1; }"""
+    )
+    assert clear, "the new question is scrolled under the chat's own buttons"
     # the first answer still has its own citation list, and its markers still open provisions
     assert first.locator(f"ol {CITE}", has_text="贵州 第五条（四）").count() == 1
     first.locator(CITE, has_text="贵州 第五条（四）").first.click()

@@ -973,7 +973,7 @@ class Assistant:
                 r
                 for r in rows
                 if str(r.get("bearer")) in self.lex.roles
-                or str(r.get("imposedBy")) not in self.lex.roles
+                or r.get("imposedBy") not in self.lex.roles
                 or self._names_bearer(asked, r)
             ]
         if "cited" in intent.facts:  # "which regulation governs …": the sanctions that rely on a cited instrument

@@ -436,7 +436,10 @@ SCROLL_JS = """() => { setTimeout(() => {
     box = box.parentElement;
   }
   if (box && box !== document.body) {
-    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+    // below the chat's own buttons (share, clear, copy), which float over the top of the box
+    const bar = document.querySelector('#chat .top-panel');
+    const gap = 8 + (bar ? bar.getBoundingClientRect().height : 0);
+    box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top - gap;
   }
 }, 150); }"""
 
