@@ -227,6 +227,7 @@ def test_metadata_is_labelled_in_the_language_asked(assistant: Assistant) -> Non
         "被约谈的部门负责人要在多少个工作日内整改完？",
         "法治考核结果在年度考核里占多大比重？",
         "How long is the term of a county Party secretary?",
+        "How long is a government legal adviser's contract supposed to run?",  # a possessive inside, not a length
         "How much is a legal adviser paid?",
         "What is the deadline for the annual rule-of-law report?",
         "How many hours must a rule-of-law lecture last?",

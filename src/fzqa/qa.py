@@ -1922,7 +1922,7 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     # 贵州办法一共有多少条 (not: 党委主要负责人的职责有几项, which is about a role's duties)
     QuestionType(
         "structure",
-        lambda i: "structure" in i.facts and not (i.topic or i.concepts or i.roles),
+        lambda i: "structure" in i.facts and not (i.topic or i.concepts or i.en_terms or i.roles),
         Assistant._gather_structure,
     ),
     QuestionType(  # 哪个部门发的; 文号是多少 (a measure without one: said so)
