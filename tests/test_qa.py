@@ -162,6 +162,8 @@ def test_abstains_when_the_measures_do_not_say(assistant: Assistant, question: s
         ("领导干部的公务用车有什么配备标准？", "公务用车"),
         ("How does a citizen apply for state compensation after being wrongly detained?", "compensation"),
         ("政府收集群众个人信息要守哪些规矩？", "个人信息"),
+        ("县里的行政编制怎么核定？", "编制"),
+        ("What must a factory do to cut pollution?", "pollution"),
     ],
 )
 def test_a_matter_the_measures_leave_to_other_rules_is_named_and_nothing_cited(
