@@ -578,6 +578,9 @@ class Lexicon:
         self.generic_zh_set = frozenset(self.generic_zh)
         self.stop_en = tuple(_en(str(o)) for o in sorted(g.objects(stop, FZQA.enPattern), key=str))
         self.coordinators = frozenset(str(o) for o in g.objects(FZQA.coordinatorWords, FZQA.pattern))
+        self._coordinator_re = re.compile(
+            "|".join(map(re.escape, sorted(self.coordinators, key=len, reverse=True))) or "(?!)"  # none: no split
+        )
         # answer wording per plan: {code: {"headline"/"duties": {"zh": …, "en": …}}}
         self.answer_wording: dict[str, dict[str, dict[str, str]]] = {
             str(g.value(s, FZQA.code)): {
@@ -722,6 +725,10 @@ class Lexicon:
             if r in self.duties_of:
                 return self.duties_of[r]
         return ()
+
+    def coordinated_parts(self, text: str) -> list[str]:
+        """The parts of a name joined by coordinator words (部门或者下级政府: 部门, 下级政府), stripped, none empty."""
+        return [p.strip() for p in self._coordinator_re.split(text) if p.strip()]
 
     def referring_at_level(self, label: str, level: str) -> str | None:
         """The one role or post at ``level`` that takes the duties of ``label`` by reference (乡里的党委书记: the

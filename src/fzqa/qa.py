@@ -712,19 +712,17 @@ class Assistant:
         ]
         return [t for t in topics if t]
 
-    def _concept_share(self, topics: list[list[str]], c: Cand) -> float:
-        """-1 … 1: how many of the thesaurus topics the question names (``_concept_words``) the provision's text
-        uses the measures' words for (-1 none, 1 every one)."""
-        ctx = norm_text(self._context(c))
-        return 2.0 * sum(any(w in ctx for w in t) for t in topics) / len(topics) - 1.0
-
-    def _concept_rarity(self, topics: list[list[str]], c: Cand) -> float:
-        """0 … 1: one over the number of provisions whose text uses the measures' words for the rarest thesaurus
-        topic the question names that this provision's text uses too (以言代法: a few provisions; 普法: many); 0 when
-        it uses none of them."""
+    def _concept_features(self, topics: list[list[str]], c: Cand) -> tuple[float, float]:
+        """The provision's ``concept`` and ``concept_rare`` evidence, from the thesaurus topics the question names
+        (``_concept_words``) whose measures' words its text uses: -1 … 1, how many of them (-1 none, 1 every one; 0
+        when the question names none); and 0 … 1, one over the number of provisions using the rarest of them
+        (以言代法: a few provisions; 普法: many; 0 when it uses none)."""
+        if not topics:
+            return 0.0, 0.0
         ctx = norm_text(self._context(c))
         carried = [t for t in topics if any(w in ctx for w in t)]
-        return max((1.0 / max(1, self._carriers(tuple(t))) for t in carried), default=0.0)
+        share = 2.0 * len(carried) / len(topics) - 1.0
+        return share, max((1.0 / max(1, self._carriers(tuple(t))) for t in carried), default=0.0)
 
     def _carriers(self, words: tuple[str, ...]) -> int:
         """How many provision texts use any of the words (articles and items alike)."""
@@ -790,10 +788,11 @@ class Assistant:
         rows = []
         for c in cands:
             kinds = set(c.kinds) or set(self._unit_kinds.get(c.key, ()))
+            share, rare = self._concept_features(concepts, c)
             row = {
                 "support": c.support,
-                "concept": self._concept_share(concepts, c) if concepts else 0.0,
-                "concept_rare": self._concept_rarity(concepts, c),
+                "concept": share,
+                "concept_rare": rare,
                 "kind": (1.0 if kinds & asked_kinds else -1.0) if asked_kinds else 0.0,
                 "bearer": (
                     (1.0 if any(self._related(r, b) for r in asked_roles for b in c.bearers) else -1.0)
@@ -985,11 +984,8 @@ class Assistant:
     def _names_bearer(self, question: str, row: dict[str, Any]) -> bool:
         """Does the (normalised) question use one of the words of a bearer the text names itself (部门或者下级政府:
         部门, 下级政府)?"""
-        words = re.split(
-            "|".join(map(re.escape, sorted(self.lex.coordinators, key=len, reverse=True))),
-            norm_text(str(row.get("bearer") or "")),
-        )
-        return any(len(w.strip()) >= 2 and w.strip() in question for w in words)
+        words = self.lex.coordinated_parts(norm_text(str(row.get("bearer") or "")))
+        return any(len(w) >= 2 and w in question for w in words)
 
     def _gather_nothing(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
         return [], "off-topic"
