@@ -13,8 +13,9 @@ way); ``fresh4-questions.jsonl``, written the same way in that session, was ``ho
 is ``tune`` since the session after; ``fresh5-questions.jsonl``, written the same way in that session, was
 ``holdout`` for three aggregate runs and is ``tune`` since the session after; ``fresh6-questions.jsonl``, written the
 same way in that session, was ``holdout`` for four aggregate runs and is ``tune`` since the session after;
-``fresh7-questions.jsonl``, written the same way in that session, is ``holdout`` as a whole, and so is the
-extra-corpus set.
+``fresh7-questions.jsonl``, written the same way in that session, was ``holdout`` for four aggregate runs and is
+``tune`` since the session after; ``fresh8-questions.jsonl``, written the same way in that session, is ``holdout`` as
+a whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ FRESH4 = EVAL / "fresh4-questions.jsonl"
 FRESH5 = EVAL / "fresh5-questions.jsonl"
 FRESH6 = EVAL / "fresh6-questions.jsonl"
 FRESH7 = EVAL / "fresh7-questions.jsonl"
+FRESH8 = EVAL / "fresh8-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -263,7 +265,8 @@ MAIN_SPLITS = (
     (FRESH4, "tune"),
     (FRESH5, "tune"),
     (FRESH6, "tune"),
-    (FRESH7, "holdout"),
+    (FRESH7, "tune"),
+    (FRESH8, "holdout"),
 )
 MAIN_FILES = tuple(f for f, _ in MAIN_SPLITS)
 MAIN_SOURCES = " + ".join(f"{f.name} ({split})" for f, split in MAIN_SPLITS)
