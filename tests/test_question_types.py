@@ -158,6 +158,27 @@ def test_a_role_type_with_nothing_at_the_period_asked_abstains(assistant: Assist
     assert a.abstained and not a.citations
 
 
+@pytest.mark.parametrize(
+    "question", ["每季度要做什么？", "Is there a quarterly reporting requirement in either measure?"]
+)
+def test_a_frequency_no_norm_has_is_said_so(assistant: Assistant, question: str) -> None:
+    # no provision of either measure sets anything quarterly: said so, not answered with the yearly reports
+    a = assistant.ask(question)
+    assert a.abstained and not a.citations and a.details["plan"] == "none"
+
+
+def test_a_sanction_word_inside_another_topic_is_that_topics_word(assistant: Assistant) -> None:
+    # 终身责任追究 (lifelong accountability) is a duty on major decisions (广西 6(2)), not the sanctions of art. 9;
+    # a sanction word inside an accountability topic's label (被问责) still asks for sanctions
+    for q in (
+        "Where does lifelong accountability for major decisions come up in the Guangxi measure?",
+        "重大决策终身责任追究是怎么规定的？",
+    ):
+        a = assistant.ask(q)
+        assert a.details["plan"] != "sanctions" and ("guangxi-2018", 6, 2) in {c.key() for c in a.citations}, q
+    assert assistant.ask("书记帮着捂盖子，会不会被问责？").details["plan"] == "sanctions"
+
+
 def test_a_role_type_that_finds_nothing_on_the_topic_turns_to_clause_search(assistant: Assistant) -> None:
     # a role and a topic its own norms do not carry: clause search answers (its own plan), or the answer abstains
     a = assistant.ask("县长在行政复议方面要做什么？")
@@ -338,13 +359,21 @@ def test_a_field_the_measures_record_lacks_is_said_so(assistant: Assistant) -> N
     assert "没有载明发文字号" in issuer.answer
 
 
-@pytest.mark.parametrize("question", ["两部办法禁止的行为一样吗？", "Do the two measures forbid the same things?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "两部办法禁止的行为一样吗？",
+        "Do the two measures forbid the same things?",
+        "Do the two measures' principles differ?",  # a possessive is the word itself
+    ],
+)
 def test_a_comparison_of_a_kind_without_topic_gives_each_measures_norms_of_that_kind(
     assistant: Assistant, question: str
 ) -> None:
     a = assistant.ask(question)
     assert {c.measure for c in a.citations} == {"guangxi-2018", "guizhou-2020"}, a.answer  # neither said silent
-    listed = assistant.ask("办法禁止哪些行为？")  # the prohibitions, asked without comparing
+    # the norms of that kind, asked without comparing
+    listed = assistant.ask("办法规定了哪些原则？" if "principles" in question else "办法禁止哪些行为？")
     assert listed.details["plan"] == "norms_by_kind"
     assert {c.key() for c in a.citations} == {c.key() for c in listed.citations}, a.answer
 

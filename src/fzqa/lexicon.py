@@ -469,27 +469,45 @@ class Lexicon:
         )
         self._level_zh = _Matcher({t: c for c, lv in levels.items() for t in (lv.label, *lv.alt_zh)}, english=False)
         self._level_en = _Matcher({t: c for c, lv in levels.items() for t in (lv.label_en, *lv.alt_en)}, english=True)
-        # measures and places
+        # measures and places: a locality (南宁, Guiyang) stands for its province
+        places: dict[str, str] = {}
+        places_en: dict[str, str] = {}
+        localities: dict[str, str] = {}  # a locality's name (zh or en) → its province's full name
+        for s in [*g.subjects(RDF.type, FZQA.Jurisdiction), *g.subjects(RDF.type, FZQA.Locality)]:
+            assert isinstance(s, URIRef)
+            province = g.value(s, SKOS.broader) or s
+            name = _labels(g, province, SKOS.prefLabel, "zh")[0]
+            zh = (*_labels(g, s, SKOS.prefLabel, "zh"), *_labels(g, s, SKOS.altLabel, "zh"))
+            en = _labels(g, s, SKOS.prefLabel, "en")
+            places.update(dict.fromkeys(zh, name))
+            places_en.update(dict.fromkeys(en, name))
+            if province != s:
+                localities.update(dict.fromkeys((*zh, *en), name))
         self._measure_zh = _Matcher(
             {
                 **self.title_names,
+                **{
+                    t: m.id
+                    for m in self.catalog
+                    for t, p in localities.items()
+                    if p == m.jurisdiction and _CJK.search(t)
+                },
                 **{t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)},
             },
             english=False,
         )
         self._measure_en = _Matcher(
-            {t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction_en) if not _CJK.search(t)},
+            {
+                **{
+                    t: m.id
+                    for m in self.catalog
+                    for t, p in localities.items()
+                    if p == m.jurisdiction and not _CJK.search(t)
+                },
+                **{t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction_en) if not _CJK.search(t)},
+            },
             english=True,
         )
-        places: dict[str, str] = {}
-        places_en: dict[str, str] = {}
-        for s in g.subjects(RDF.type, FZQA.Jurisdiction):
-            assert isinstance(s, URIRef)
-            name = _labels(g, s, SKOS.prefLabel, "zh")[0]
-            for t in (name, *_labels(g, s, SKOS.altLabel, "zh")):
-                places[t] = name
-            for t in _labels(g, s, SKOS.prefLabel, "en"):
-                places_en[t] = name
         self.place_names = places
         self.place_en = {zh: en for en, zh in sorted(places_en.items())}  # a place's English name, by its zh name
         self._place_zh = _Matcher(places, english=False)
@@ -950,6 +968,7 @@ class TopicThesaurus:
             )
         self.concepts = concepts
         self._broader = {n: c.broader for n, c in concepts.items()}
+        self._kinds = {name_of[str(s)]: frozenset(str(o) for o in g.objects(s, FZQA.normKind)) for s in subjects}
         zh: dict[str, str] = {}
         en: dict[str, str] = {}
         for c in concepts.values():
@@ -976,6 +995,17 @@ class TopicThesaurus:
             label = _EnLabel(words, tuple(_inflections(w) for w in words), name)
             for first in label.forms[0]:
                 self._en.setdefault(first, []).append(label)
+
+    def norm_kinds(self, name: str) -> frozenset[str]:
+        """The kinds of norm (fzqa:normKind) a concept is about: its own and those of the concepts above it."""
+        kinds, todo, seen = set(self._kinds.get(name, ())), list(self._broader.get(name, ())), {name}
+        while todo:
+            b = todo.pop()
+            if b not in seen:
+                seen.add(b)
+                kinds |= self._kinds.get(b, frozenset())
+                todo += self._broader.get(b, ())
+        return frozenset(kinds)
 
     def find(self, text: str, lang: str | None = None) -> list[TopicMention]:
         """The concepts a text (a question or a query, Chinese or English) names, in text order: longest match,

@@ -34,6 +34,7 @@ _QUOTED_TITLE = re.compile(r"《[^》]{1,80}》")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 _EN_WORD = re.compile(r"[a-z][a-z'\-]+", re.I)
+_POSSESSIVE = re.compile(r"'s?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]]+|www\.[^\s<>()\[\]]+", re.I)
@@ -229,6 +230,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
         named[s_:e_] = " " * (e_ - s_)
     plain = "".join(named)
     lang = "en" if len(re.findall(r"[A-Za-z]", plain)) > 2 * len(_CJK.findall(plain)) else "zh"
+    thesaurus_found = lex.topic_thesaurus().find(q, lang)  # the topics it names, in the measures' words
     measures = tuple(lex.measure_for(q))
     ours = {lex.measure_info(m).jurisdiction for m in (x.id for x in lex.catalog)}
     missing = tuple(p for p in lex.places(q) if p not in ours)
@@ -269,7 +271,22 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     min_count: int | None = None
     details: list[str] = []
     fields: list[str] = []
-    hits = lex.question_cue_hits(q)
+    # a sanction or reward cue inside a longer thesaurus topic that is not about that kind of norm (topics.ttl
+    # fzqa:normKind) is that topic's word: 终身责任追究, lifelong accountability for decisions, is a duty on decisions
+    kinds_of = lex.topic_thesaurus().norm_kinds
+    hits = [
+        h
+        for h in lex.question_cue_hits(q)
+        if not (
+            h.asks == "kind"
+            and h.code in ("sanction", "reward")
+            and any(
+                t.start <= h.start and h.end <= t.end and t.end - t.start > h.end - h.start
+                for t in thesaurus_found
+                if h.code not in kinds_of(t.concept.name)
+            )
+        )
+    ]
     field_spans = [(h.start, h.end) for h in hits if h.asks == "field"]
     fields_only = all(
         any(s <= h.start < e for s, e in field_spans) for h in hits if h.asks == "fact" and h.code == "metadata"
@@ -305,7 +322,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     wider = [(m.start, m.end) for m in found_outside]
     found = [
         tm
-        for tm in lex.topic_thesaurus().find(q, lang)
+        for tm in thesaurus_found
         if not any(s <= tm.start and tm.end <= e and e - s > tm.end - tm.start for s, e in wider)
     ]
     mentions = [tm for tm in found if not any(s < tm.end and tm.start < e for s, e in taken)]
@@ -337,6 +354,7 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     topic_names = tuple(t.name for t in glossary)
     unknown: list[str] = []
     for w in _EN_WORD.findall(rest):
+        w = _POSSESSIVE.sub("", w)  # the measures' / Guizhou's: the word itself
         if any(p.fullmatch(w) for p in lex.stop_en) or any(p.search(w) for t in glossary for p in t.en):
             continue
         unknown.append(w.lower())
@@ -854,8 +872,12 @@ class Assistant:
             rows += self._select(name, trace, measure=m, **b)
         return rows
 
-    def coverage(self, intent: Intent, trace: list[tuple[str, dict[str, Any]]]) -> tuple[list[Cand], str]:
-        """Is the role covered, directly or by reference? Returns candidates and a mode word."""
+    def coverage(
+        self, intent: Intent, trace: list[tuple[str, dict[str, Any]]], scope: bool = False
+    ) -> tuple[list[Cand], str]:
+        """Is the role covered, directly or by reference? Returns candidates and a mode word. ``scope``: a role
+        covered by reference also gets the direct scope rules of the same measures (the answer to "does it apply":
+        not directly, by reference)."""
         role = intent.roles[0] if intent.roles else None
         rows = self._rows_for_measures("coverage", intent, trace, role=self._role_iri(role) if role else None)
         level = intent.level
@@ -874,6 +896,10 @@ class Assistant:
         modes = {str(r["coverage"]) for r in keep}
         if role and not keep:  # not named: the answer rests on the scope rules as they stand
             keep = self._rows_for_measures("coverage", intent, trace)
+        elif modes == {"by-reference"} and scope:  # and the direct scope it is not in (县级以上)
+            measures = {str(r["measure"]) for r in keep}
+            every = self._rows_for_measures("coverage", intent, trace)
+            keep += [r for r in every if r["coverage"] == "direct" and str(r["measure"]) in measures]
         return _merge(keep), ("direct" if "direct" in modes else "by-reference" if modes else "none")
 
     def _measure_facts(self, query: str, intent: Intent, trace: list[tuple[str, dict[str, Any]]]) -> list[Cand]:
@@ -955,7 +981,7 @@ class Assistant:
         return cands, fact
 
     def _gather_coverage(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
-        cands, mode = self.coverage(intent, trace)
+        cands, mode = self.coverage(intent, trace, scope=True)
         return cands, f"coverage:{mode}"
 
     def _gather_sanctions(self, intent: Intent, trace: Trace) -> tuple[list[Cand], str]:
@@ -1106,6 +1132,8 @@ class Assistant:
         qt = self.question_type(intent)
         trace: Trace = []
         cands, plan = qt.gather(self, intent, trace)
+        if not cands and qt.on_empty == "period":  # no norm of the measures at the frequency asked (quarterly)
+            return self._finish(intent, self._abstain(intent), "none", t0)
         cands = self._weigh(qt, intent, cands)
         if not cands and qt.on_empty == "no-provision":  # a provision number the measures do not have
             return self._finish(intent, self._no_provision(intent), plan, t0)
@@ -1849,7 +1877,9 @@ class QuestionType:
     rows are kept (``focus``: "none" — every row is the answer; "require" — only rows the evidence says carry the
     question's topic, none if none does; "optional" — those, or every row if none does), and what happens when
     nothing is kept (``on_empty``: "search" — clause search; "no-provision" — say that the numbered provision does
-    not exist; "role" — the role's coverage, or "nothing at that frequency", else clause search; "answer" — answer
+    not exist; "role" — the role's coverage, or "nothing at that frequency", else clause search; "period" — when
+    no norm of any measure has the frequency asked, say so (clause search when some have it but not on the topic);
+    "answer" — answer
     with what the type says even without a provision; "abstain" — say the measures do not say).
     Its answer wording is data: the fzqa:AnswerWording of its plan in ontology/questions.ttl. Adding a type is one
     entry in QUESTION_TYPES (in its place: the first that applies wins), its wording there, and its examples in
@@ -1980,7 +2010,10 @@ QUESTION_TYPES: tuple[QuestionType, ...] = (
     # 县委书记不得做什么 / 政府一把手对手下的局长们负什么责
     QuestionType("role_norms", _role, Assistant._gather_role_norms, "require", "role", objects=True),
     # 每年必须做什么 (no role)
-    QuestionType("frequency", lambda i: bool(i.periods), Assistant._gather_frequency, "require", min_count=True),
+    # (nothing at that frequency in any measure — 每季度 — is said so; something, but not on the topic: clause search)
+    QuestionType(
+        "frequency", lambda i: bool(i.periods), Assistant._gather_frequency, "require", "period", min_count=True
+    ),
     # 哪些行为是禁止的 (no role)
     QuestionType("norms_by_kind", _kind_asked, Assistant._gather_norms_by_kind, "require"),
     # anything else: clause search
