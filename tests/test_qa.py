@@ -103,6 +103,23 @@ def test_understanding_measures_kinds_facts() -> None:
     assert understand("政府要怎样保障法治建设的经费？", lex).hints == ("政府主要负责人",)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is a provincial governor responsible for under these measures?",
+        "Walk me through what a provincial governor has to do on the rule of law.",
+        "Give me a quick rundown of a provincial governor's rule-of-law tasks.",
+        "省长推进法治建设要做哪几件事？",
+    ],
+)
+def test_a_posts_duties_asked_in_everyday_words_are_all_its_duties(assistant: Assistant, question: str) -> None:
+    # the words that frame the question (walk me through, rundown, tasks, 哪几件事) and the genre's own subject (the
+    # rule of law) name no topic: every duty item of the government principal's article, in both measures
+    a = assistant.ask(question)
+    items = {k for k in keys(a) if k[1] == 6 and k[2] is not None}
+    assert items == {(m, 6, i) for m in ("guangxi-2018", "guizhou-2020") for i in range(1, 7)}, (question, keys(a))
+
+
 def test_county_mayor_yearly_duties_in_both_languages(assistant: Assistant) -> None:
     zh = assistant.ask("县长每年必须做什么？")
     en = assistant.ask("What must a county mayor do each year?")
