@@ -150,6 +150,18 @@ def test_annual_duties_of_a_county_party_secretary_and_of_all_principals(kg: Kno
     assert keys(kg.select("annual_duties", role=ROLE + "principal")) == secretary | mayor
 
 
+def test_a_named_query_asked_again_gives_the_same_rows_as_copies(settings: Settings) -> None:
+    # the embedded store is never updated, so its rows are kept per query and bindings; a caller changing the rows
+    # it got does not change what the next caller gets, and other bindings are other rows
+    graph = KnowledgeGraph(settings)
+    first = graph.select("annual_duties", role=ROLE + "countyMayor")
+    first[0]["quote"] = "changed"
+    again = graph.select("annual_duties", role=ROLE + "countyMayor")
+    assert again == KnowledgeGraph(settings).select("annual_duties", role=ROLE + "countyMayor")
+    assert all(r.get("quote") != "changed" for r in again)
+    assert keys(graph.select("annual_duties", role=ROLE + "countyPartySecretary")) != keys(again)
+
+
 def test_role_norms_of_a_county_mayor_in_one_measure(kg: KnowledgeGraph) -> None:
     rows = kg.select("role_norms", role=ROLE + "countyMayor", measure=GX)
     assert {r["measure"] for r in rows} == {GX}

@@ -382,6 +382,7 @@ class Lexicon:
         self.graph = g
         self.ontology_dir = onto  # for the topic thesaurus of the same ontology (topic_thesaurus)
         self._role_words: dict[str, RoleWord] | None = None
+        self._cue_memo: dict[str, tuple[CueHit, ...]] = {}
         place_rows = []
         for pl in sorted(g.subjects(RDF.type, FZQA.Jurisdiction), key=str):
             zh_full = _labels(g, pl, SKOS.prefLabel, "zh")[0]
@@ -661,14 +662,24 @@ class Lexicon:
         return _load_topics(self.ontology_dir / OUTSIDE_FILE, FZQA.outsideScheme)
 
     def question_cue_hits(self, text: str) -> list[CueHit]:
-        """Period, kind and fact cues of a question (Chinese and English), in text order."""
+        """Period, kind and fact cues of a question (Chinese and English), in text order (kept per text: a
+        question's text is read for them several times)."""
+        hits = self._cue_memo.get(text)
+        if hits is None:
+            hits = self._cue_hits(text)
+            if len(self._cue_memo) >= 4096:
+                self._cue_memo.clear()
+            self._cue_memo[text] = hits
+        return list(hits)
+
+    def _cue_hits(self, text: str) -> tuple[CueHit, ...]:
         t = norm_text(text)
         out: list[CueHit] = []
         for c in self.question_cues:
             for p in (*c.zh, *c.en):
                 for m in p.finditer(t):
                     out.append(CueHit(c.asks, c.code, m.start(), m.end()))
-        return sorted(out, key=lambda h: (h.start, -(h.end - h.start)))
+        return tuple(sorted(out, key=lambda h: (h.start, -(h.end - h.start))))
 
     def topics_in(self, text: str) -> list[Topic]:
         """Glossary topics a text names (Chinese words of the measures, or English words)."""

@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -156,9 +157,11 @@ def in_guillemets(title: str) -> str:
     return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
 
 
-def _bigrams(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _bigrams(text: str) -> frozenset[str]:
+    """The CJK character bigrams of a text (cached: the provisions' texts come back with every question)."""
     t = _PUNCT.sub("", norm_text(text))
-    return {t[i : i + 2] for i in range(len(t) - 1) if _CJK.match(t[i]) and _CJK.match(t[i + 1])}
+    return frozenset(t[i : i + 2] for i in range(len(t) - 1) if _CJK.match(t[i]) and _CJK.match(t[i + 1]))
 
 
 def clean_question(text: str, max_chars: int) -> tuple[str, list[str]]:
@@ -527,6 +530,8 @@ class Assistant:
         self.settings = settings or load_settings()
         self.lex = load_lexicon(self.settings)
         self.kg = kg or KnowledgeGraph(self.settings)
+        self._glossary_words = [tuple(norm_text(z) for z in tp.zh) for tp in self.lex.topics]
+        self._cores: dict[str, str] = {}
         self.index = index
         rows = self.kg.select("provision_text")
         self.provisions: dict[tuple[str, int | None, int | None], str] = {
@@ -569,7 +574,7 @@ class Assistant:
         return math.log((n + 1) / (self._df(fragment) + 0.5))
 
     @staticmethod
-    def _match(fragment: str, ctx: str, ctx_bigrams: set[str]) -> float:
+    def _match(fragment: str, ctx: str, ctx_bigrams: frozenset[str]) -> float:
         """How much of ``fragment`` the text contains: mean of bigram coverage and longest common substring."""
         if fragment in ctx:
             return 1.0
@@ -584,7 +589,15 @@ class Assistant:
         return 0.5 * cover + 0.5 * longest / len(fragment)
 
     def _core(self, fragment: str) -> str:
-        """The fragment without generic words at its ends (普法方面 → 普法)."""
+        """The fragment without generic words at its ends (普法方面 → 普法); kept per fragment."""
+        core = self._cores.get(fragment)
+        if core is None:
+            if len(self._cores) >= 8192:  # fragments of users' questions: bounded
+                self._cores.clear()
+            core = self._cores[fragment] = self._strip_generic(fragment)
+        return core
+
+    def _strip_generic(self, fragment: str) -> str:
         core = fragment
         changed = True
         while changed:
@@ -596,14 +609,13 @@ class Assistant:
                     core, changed = core[len(w) :], True
         return core
 
-    def _fragment_support(self, fragment: str, ctx: str, ctx_bigrams: set[str]) -> float:
+    def _fragment_support(self, fragment: str, ctx: str, ctx_bigrams: frozenset[str]) -> float:
         """Best of: the fragment, its core, and the glossary synonyms of a topic word it contains."""
         best = self._match(fragment, ctx, ctx_bigrams)
         core = self._core(fragment)
         if core != fragment and len(core) >= 2:
             best = max(best, self._match(core, ctx, ctx_bigrams))
-        for tp in self.lex.topics:
-            words = [norm_text(z) for z in tp.zh]
+        for words in self._glossary_words:
             inside = [w for w in words if w in core]
             if inside and any(w in ctx for w in words):  # a synonym counts a little less than the word itself
                 best = max(best, SYNONYM_FACTOR * max(len(w) for w in inside) / len(core))

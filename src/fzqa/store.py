@@ -544,6 +544,11 @@ def graph_prefixes(path: Path) -> dict[str, str]:
         return {}
 
 
+# named-query results kept per embedded store (query name and bindings → rows): the few roles, measures and
+# provisions questions name make a few hundred distinct calls
+SELECT_MEMO = 4096
+
+
 class KnowledgeGraph:
     """The built graph: in an embedded store (``backend`` "oxigraph", or "rdflib" for comparison), or on the
     SPARQL endpoint of setting sparql_endpoint ("remote", the default when that setting is set)."""
@@ -555,6 +560,7 @@ class KnowledgeGraph:
         self.backend = backend
         self.queries = load_named_queries(self.settings.ontology / "queries")
         self.prefixes = graph_prefixes(self.path)  # {} when there is no local file (a remote store)
+        self._memo: dict[tuple[str, tuple[tuple[str, str, str], ...]], list[dict[str, Any]]] = {}
         if backend == "remote":
             from fzqa.remote import Endpoint
 
@@ -586,7 +592,21 @@ class KnowledgeGraph:
         return f"remote: {self.remote.describe()}" if self.backend == "remote" else f"embedded: {self.path}"
 
     def select(self, name: str, **bindings: Any) -> list[dict[str, Any]]:
-        """Run the named query ``name`` with ``bindings`` (None values stay unbound)."""
+        """Run the named query ``name`` with ``bindings`` (None values stay unbound). On an embedded store, which
+        is loaded once from the built file and never updated, the rows of each query and bindings are kept (at most
+        SELECT_MEMO of them) and given again as copies; a remote store is asked every time."""
+        if self.backend == "remote":
+            return self._select(name, **bindings)
+        key = (name, tuple(sorted((k, type(v).__name__, str(v)) for k, v in bindings.items() if v is not None)))
+        rows = self._memo.get(key)
+        if rows is None:
+            rows = self._select(name, **bindings)
+            if len(self._memo) >= SELECT_MEMO:
+                self._memo.clear()
+            self._memo[key] = rows
+        return [dict(r) for r in rows]
+
+    def _select(self, name: str, **bindings: Any) -> list[dict[str, Any]]:
         if name not in self.queries:
             raise QueryError(f"unknown named query {name!r}; known: {', '.join(sorted(self.queries))}")
         q = self.queries[name]
