@@ -462,7 +462,13 @@ def test_a_township_party_secretary_lecture_question_finds_the_yearly_lectures(a
 
 
 @pytest.mark.parametrize(
-    "question", ["村支书要遵守这个办法吗？", "村主任每年要做什么？", "Does the measure apply to a village head?"]
+    "question",
+    [
+        "村支书要遵守这个办法吗？",
+        "村主任每年要做什么？",
+        "Does the measure apply to a village head?",
+        "Do these rules cover the head of a village committee?",  # not a leading group ("committee")
+    ],
 )
 def test_roles_the_measures_do_not_name_are_answered_from_the_scope_rules(assistant: Assistant, question: str) -> None:
     a = assistant.ask(question)
