@@ -603,6 +603,9 @@ def test_an_official_of_a_place_the_measures_do_not_govern(assistant: Assistant)
         a = assistant.ask(q)
         assert a.details["plan"].startswith("coverage") and not a.abstained and no in a.answer, a.answer
         assert {c.article for c in a.citations} <= {2, 10}
+    # a city names its province, and the answer names the province by its own English name
+    city = assistant.ask("Do these measures apply to a district head in Guangzhou?")
+    assert "in Guangdong is outside them" in city.answer, city.answer
     # anything else about that place: the corpus has no measure for it
     other = assistant.ask("北京的区长每年要做什么？")
     assert other.abstained and "北京市" in other.answer and not other.citations

@@ -470,10 +470,13 @@ class Lexicon:
         )
         self._level_zh = _Matcher({t: c for c, lv in levels.items() for t in (lv.label, *lv.alt_zh)}, english=False)
         self._level_en = _Matcher({t: c for c, lv in levels.items() for t in (lv.label_en, *lv.alt_en)}, english=True)
-        # measures and places: a locality (南宁, Guiyang) stands for its province
-        places: dict[str, str] = {}
-        places_en: dict[str, str] = {}
-        localities: dict[str, str] = {}  # a locality's name (zh or en) → its province's full name
+        # measures and places: a locality (南宁, Guiyang) stands for its province, in matching only (a province is
+        # named by its own English name)
+        places: dict[str, str] = {}  # a name (zh) → the full Chinese name of its province
+        places_en: dict[str, str] = {}  # a name (en) → the same
+        english_name: dict[str, str] = {}  # a province's full Chinese name → its English name
+        local: dict[str, str] = {}  # a locality's name (zh or en) → the measure of its province
+        by_jurisdiction = {m.jurisdiction: m.id for m in self.catalog}
         for s in [*g.subjects(RDF.type, FZQA.Jurisdiction), *g.subjects(RDF.type, FZQA.Locality)]:
             assert isinstance(s, URIRef)
             province = g.value(s, SKOS.broader) or s
@@ -482,35 +485,27 @@ class Lexicon:
             en = _labels(g, s, SKOS.prefLabel, "en")
             places.update(dict.fromkeys(zh, name))
             places_en.update(dict.fromkeys(en, name))
-            if province != s:
-                localities.update(dict.fromkeys((*zh, *en), name))
+            if province == s:
+                english_name[name] = en[0]
+            elif name in by_jurisdiction:
+                local.update(dict.fromkeys((*zh, *en), by_jurisdiction[name]))
         self._measure_zh = _Matcher(
             {
                 **self.title_names,
-                **{
-                    t: m.id
-                    for m in self.catalog
-                    for t, p in localities.items()
-                    if p == m.jurisdiction and _CJK.search(t)
-                },
+                **{t: m for t, m in local.items() if _CJK.search(t)},
                 **{t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction) if _CJK.search(t)},
             },
             english=False,
         )
         self._measure_en = _Matcher(
             {
-                **{
-                    t: m.id
-                    for m in self.catalog
-                    for t, p in localities.items()
-                    if p == m.jurisdiction and not _CJK.search(t)
-                },
+                **{t: m for t, m in local.items() if not _CJK.search(t)},
                 **{t: m.id for m in self.catalog for t in (*m.aliases, m.jurisdiction_en) if not _CJK.search(t)},
             },
             english=True,
         )
         self.place_names = places
-        self.place_en = {zh: en for en, zh in sorted(places_en.items())}  # a place's English name, by its zh name
+        self.place_en = english_name  # a province's English name, by its full Chinese name
         self._place_zh = _Matcher(places, english=False)
         self._place_en = _Matcher(places_en, english=True)
         # kinds of norm whose itemised articles state the consequence in the lead-in (fzqa.ttl)
