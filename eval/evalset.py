@@ -14,8 +14,9 @@ is ``tune`` since the session after; ``fresh5-questions.jsonl``, written the sam
 ``holdout`` for three aggregate runs and is ``tune`` since the session after; ``fresh6-questions.jsonl``, written the
 same way in that session, was ``holdout`` for four aggregate runs and is ``tune`` since the session after;
 ``fresh7-questions.jsonl``, written the same way in that session, was ``holdout`` for four aggregate runs and is
-``tune`` since the session after; ``fresh8-questions.jsonl``, written the same way in that session, is ``holdout`` as
-a whole, and so is the extra-corpus set.
+``tune`` since the session after; ``fresh8-questions.jsonl``, written the same way in that session, was ``holdout``
+for three aggregate runs and is ``tune`` since the session after; ``fresh9-questions.jsonl``, written the same way
+in that session, is ``holdout`` as a whole, and so is the extra-corpus set.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ FRESH5 = EVAL / "fresh5-questions.jsonl"
 FRESH6 = EVAL / "fresh6-questions.jsonl"
 FRESH7 = EVAL / "fresh7-questions.jsonl"
 FRESH8 = EVAL / "fresh8-questions.jsonl"
+FRESH9 = EVAL / "fresh9-questions.jsonl"
 TOPICS = EVAL / "covered-topics.jsonl"
 EXTRA_CORPUS = ROOT / "tests" / "data" / "corpus-extra"
 
@@ -266,7 +268,8 @@ MAIN_SPLITS = (
     (FRESH5, "tune"),
     (FRESH6, "tune"),
     (FRESH7, "tune"),
-    (FRESH8, "holdout"),
+    (FRESH8, "tune"),
+    (FRESH9, "holdout"),
 )
 MAIN_FILES = tuple(f for f, _ in MAIN_SPLITS)
 MAIN_SOURCES = " + ".join(f"{f.name} ({split})" for f, split in MAIN_SPLITS)
