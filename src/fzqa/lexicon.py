@@ -975,6 +975,8 @@ class TopicThesaurus:
         self.concepts = concepts
         self._broader = {n: c.broader for n, c in concepts.items()}
         self._kinds = {name_of[str(s)]: frozenset(str(o) for o in g.objects(s, FZQA.normKind)) for s in subjects}
+        # the genre's subject (推进法治建设): what every provision is about, so naming it narrows no question
+        self.genre_subjects = frozenset(name_of[str(s)] for s in subjects if (s, FZQA.genreSubject, Literal(True)) in g)
         zh: dict[str, str] = {}
         en: dict[str, str] = {}
         for c in concepts.values():
