@@ -275,18 +275,19 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     details: list[str] = []
     fields: list[str] = []
     # a sanction or reward cue inside a longer thesaurus topic that is not about that kind of norm (topics.ttl
-    # fzqa:normKind) is that topic's word: 终身责任追究, lifelong accountability for decisions, is a duty on decisions
+    # fzqa:normKind) is that topic's word: 终身责任追究, lifelong accountability for decisions, is a duty on decisions;
+    # so is an obligation cue inside any longer topic (任务没完成: failing the targets, not "what are the tasks")
     kinds_of = lex.topic_thesaurus().norm_kinds
     hits = [
         h
         for h in lex.question_cue_hits(q)
         if not (
             h.asks == "kind"
-            and h.code in ("sanction", "reward")
+            and h.code in ("sanction", "reward", "obligation")
             and any(
                 t.start <= h.start and h.end <= t.end and t.end - t.start > h.end - h.start
                 for t in thesaurus_found
-                if h.code not in kinds_of(t.concept.name)
+                if h.code == "obligation" or h.code not in kinds_of(t.concept.name)
             )
         )
     ]
