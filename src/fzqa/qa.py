@@ -698,6 +698,14 @@ class Assistant:
                 if f.get("kind", 0.0) >= 0.0 and self._carries_every_concept(intent, c)
             ]
             clear = [c for c, f in carrying if _clearly_first(f)]
+            if graph and not clear:
+                # the graph's rows are already the role's (or the kind's): of them, each measure's one that clause
+                # search ranks first for the topic alone, when its words carry every word of the topic as well
+                for m in sorted({c.measure for c, _ in carrying}):
+                    rows = [(c, f) for c, f in zip(cands, features, strict=True) if c.measure == m]
+                    first = max(rows, key=lambda cf: (cf[1].get("t_inv_rank", 0.0), cf[0].item is not None))
+                    if first in [(c, f) for c, f in carrying] and first[1].get("support", 0.0) >= 1.0:
+                        clear.append(first[0])
             if clear:
                 for m in {c.measure for c, _ in carrying} - {c.measure for c in clear}:
                     clear.append(max((c for c, _ in carrying if c.measure == m), key=lambda c: c.p))
