@@ -60,6 +60,9 @@ COUNTY_MAYOR_YEARLY = {
         ("I run a county-level bureau. What must I do each year?", ("局长",), "county", ("year",), "en"),
         ("What must the head of a city government do each year?", ("市长",), "city", ("year",), "en"),
         ("What must Party leaders do each year?", ("党委主要负责人",), None, ("year",), "en"),
+        # plurals on several words of a post's name, and -y → -ies (they had raised KeyError)
+        ("What must heads of the village committees do each year?", ("村民委员会主任",), None, ("year",), "en"),
+        ("What must county Party secretaries do each year?", ("县委书记",), "county", ("year",), "en"),
     ],
 )
 def test_understanding_roles_levels_periods(

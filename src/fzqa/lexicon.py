@@ -314,14 +314,25 @@ def _without_articles(phrase: str) -> str:
     return " ".join(_EN_ARTICLE.sub("", phrase.lower().replace("-", " ")).split())
 
 
+_PLURAL_END = re.compile(r"(?<=[a-z]{2})(?:(?<=[^aeiou])ies|(?<=s|x|z)es|(?<=ch|sh)es|(?<!s)s)$")
+
+
 def _singular(phrase: str) -> str:
-    """Each word of an English phrase without a plural ending (heads of governments → head of government), for
-    looking up a label matched with a plural on any of its words."""
-    return " ".join(re.sub(r"(?<=[a-z]{3})e?s$", "", w) for w in phrase.split(" "))
+    """Each word of an English phrase without a plural ending (heads of governments → head of government,
+    secretaries → secretar·y, committees → committee, bosses → boss), for looking up a label matched with a plural on
+    any of its words."""
+    return " ".join(_PLURAL_END.sub(lambda m: "y" if m.group(0) == "ies" else "", w) for w in phrase.split(" "))
 
 
 # the words between an English post and the level it is of (mayor of a county, head for the township)
 _OF_A = re.compile(r"\s+(?:of|for|in)\s+(?:(?:a|an|the|this|my|our|one)\s+)?", re.I)
+
+
+def _plural_rx(word: str) -> str:
+    """A word of an English label and its plural (secretary → secretar(y|ies), head → heads, boss → bosses)."""
+    if re.fullmatch(r"[a-z]+[^aeiou]y", word):
+        return re.escape(word[:-1]) + "(?:y|ies)"
+    return re.escape(word) + "(?:e?s)?"
 
 
 class _Matcher:
@@ -347,7 +358,7 @@ class _Matcher:
                 else None
             )
             # a plural on any word (heads of government, government heads)
-            body = "|".join(gap.join(re.escape(w) + "(?:e?s)?" for w in a.split(" ")) for a in alts) or r"(?!x)x"
+            body = "|".join(gap.join(_plural_rx(w) for w in a.split(" ")) for a in alts) or r"(?!x)x"
             self._singular = {_singular(t): k for t, k in reversed(self.terms.items())}
             self.regex = re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
         else:
@@ -356,9 +367,12 @@ class _Matcher:
     def find(self, text: str) -> list[Match]:
         hay = text.lower() if self.english else text
         key = _without_articles if self.english else str
-        return [Match(self._term(key(m.group(0))), m.group(0), m.start(), m.end()) for m in self.regex.finditer(hay)]
+        found = ((self._term(key(m.group(0))), m) for m in self.regex.finditer(hay))
+        return [Match(term, m.group(0), m.start(), m.end()) for term, m in found if term is not None]
 
-    def _term(self, key: str) -> str:
+    def _term(self, key: str) -> str | None:
+        """The term a matched text stands for; None for a match no label accounts for (plurals on several words
+        the regular forms do not undo): no match rather than a failure."""
         if key in self.terms or not self.english:
             return self.terms[key]
         for k in (key, self._mods.sub("", key) if self._mods else key):  # without a modifier matched in the gap
@@ -370,7 +384,7 @@ class _Matcher:
             found = self._singular.get(_singular(k))  # a plural on an inner word (heads of government)
             if found:
                 return found
-        raise KeyError(key)
+        return None
 
 
 class Lexicon:
