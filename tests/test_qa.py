@@ -674,8 +674,9 @@ def test_a_bare_word_for_the_leaders_leans_towards_the_principals(assistant: Ass
         a = assistant.ask(q)
         assert ("guizhou-2020", 8, None) in {c.key() for c in a.citations}, (q, a.answer)
         assert ("guizhou-2020", 6, 4) not in {c.key() for c in a.citations}, (q, a.answer)
-    # with a narrower word beside it (省委), the narrower role only
-    assert understand("省委的一把手要不要担责？", assistant.lex).hints == ("党委主要负责人",)
+    # with a narrower word beside it (党委那边), the narrower role only; named as a post (省委的一把手), the post
+    assert understand("党委那边的一把手要不要担责？", assistant.lex).hints == ("党委主要负责人",)
+    assert understand("省委的一把手要不要担责？", assistant.lex).roles == ("省委书记",)
 
 
 def test_a_scope_question_with_a_bare_word_for_government_cites_every_scope_rule(assistant: Assistant) -> None:

@@ -378,7 +378,11 @@ def understand(question: str, lexicon: Lexicon | None = None) -> Intent:
     # the genre's subject (法治建设这一摊, the rule of law) as the only topic of a question on a role: what every
     # provision is about, no topic of its own (县委书记法治建设要抓哪些事: all the secretary's duties)
     genre = lex.topic_thesaurus().genre_subjects
-    if roles and not topic_zh and not unknown and not glossary and all(tm.concept.name in genre for tm in mentions):
+    if (
+        roles
+        and not (topic_zh or unknown or glossary or found_outside)
+        and all(tm.concept.name in genre for tm in mentions)
+    ):
         mentions = []
     concepts: list[tuple[str, tuple[str, ...]]] = []
     previous_end = -1
