@@ -466,6 +466,12 @@ class Lexicon:
         self._role_en = _Matcher(
             {t: r.label for r in named for t in (r.label_en, *r.alt_en)}, english=True, modifiers=level_words
         )
+        # posts named by what their holder does (I run a county bureau): fzqa:rolePattern
+        self._role_patterns = tuple(
+            (re.compile(str(o), re.I), label_of[str(s)])
+            for s, o in sorted(g.subject_objects(FZQA.rolePattern))
+            if str(s) in label_of
+        )
         self._hint_zh = _Matcher(
             {
                 str(o): label_of[str(s)]
@@ -709,6 +715,12 @@ class Lexicon:
         """Roles and posts named in ``text`` (Chinese and English), longest match first, in text order."""
         t = norm_text(text)
         found = self._role_zh.find(t) + [self._with_level_after(m, t) for m in self._role_en.find(t)]
+        for rx, label in self._role_patterns:
+            found += [
+                Match(label, m.group(0), m.start(), m.end())
+                for m in rx.finditer(t)
+                if not any(f.start < m.end() and m.start() < f.end for f in found)
+            ]
         return sorted(found, key=lambda m: m.start)
 
     def _with_level_after(self, m: Match, text: str) -> Match:

@@ -722,15 +722,19 @@ class Assistant:
         top = {m: max(c.p for c in cands if c.measure == m) for m in {c.measure for c in cands}}
         kept = [c for c in cands if c.p >= cal.keep or c.p == best or (c.p == top[c.measure] and c.p >= cal.answer)]
         # and the rule above holds for each measure: one whose provision is clearly first there, carrying every
-        # word of the topic as well as its thesaurus topics, is not left out
+        # word of the topic as well as its thesaurus topics, is not left out; nor is one whose provision clause
+        # search ranks first there for the topic alone when its words carry every thesaurus topic named (the other
+        # measure's article on 亲自部署、亲自督办, ranked lower for the whole question's wording)
         for m in sorted({c.measure for c in cands} - {c.measure for c in kept}):
             kept += [
                 c
                 for c, f in zip(cands, features, strict=True)
                 if c.measure == m
-                and _clearly_first(f)
-                and f.get("support", 0.0) >= 1.0
                 and self._carries_every_concept(intent, c)
+                and (
+                    (_clearly_first(f) and f.get("support", 0.0) >= 1.0)
+                    or (f.get("t_first") == 1.0 and f.get("t_lexical", 0.0) >= 0.9 and f.get("kind", 0.0) >= 0.0)
+                )
             ][:1]
         return self._items_for_lead_ins(kept, cands)
 
