@@ -62,6 +62,7 @@ COUNTY_MAYOR_YEARLY = {
         ("What must Party leaders do each year?", ("党委主要负责人",), None, ("year",), "en"),
         # plurals on several words of a post's name, and -y → -ies (they had raised KeyError)
         ("What must heads of the village committees do each year?", ("村民委员会主任",), None, ("year",), "en"),
+        ("What must the head of a residents’ committee do each year?", ("村民委员会主任",), None, ("year",), "en"),
         ("What must county Party secretaries do each year?", ("县委书记",), "county", ("year",), "en"),
         # a post named by what its holder does (roles.ttl fzqa:rolePattern)
         ("I run a county public security bureau. What must I do each year?", ("局长",), "county", ("year",), "en"),

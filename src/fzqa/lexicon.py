@@ -713,7 +713,7 @@ class Lexicon:
     # ------------------------------------------------------------------ roles
     def match_roles(self, text: str) -> list[Match]:
         """Roles and posts named in ``text`` (Chinese and English), longest match first, in text order."""
-        t = norm_text(text)
+        t = norm_text(text).replace("’", "'")  # a curly apostrophe (residents’ committee) is the straight one
         found = self._role_zh.find(t) + [self._with_level_after(m, t) for m in self._role_en.find(t)]
         for rx, label in self._role_patterns:
             found += [
