@@ -665,6 +665,8 @@ def test_heads_of_the_other_local_bodies_are_not_the_principals_bound(assistant:
         "Does the measure cover a hospital Party secretary?",
         "国务院各部委的部长要不要按这两个办法来？",  # nor the central organs above the province
         "Do these measures bind a minister who heads a central ministry?",
+        "团县委书记要不要执行这个办法？",  # nor the Youth League's committees (团县委书记 is not 县委书记)
+        "我是驻村第一书记，这个办法管我吗？",  # nor a secretary stationed in a village
     ):
         a = assistant.ask(q)
         assert a.details["plan"] == "coverage:none", (q, a.details["plan"])
