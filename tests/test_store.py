@@ -366,7 +366,8 @@ def test_role_thesaurus(kg: KnowledgeGraph) -> None:
     assert "broader" not in rows["副职领导干部"]  # deputies: not the principals the measures bind
     assert "broader" not in rows["法院院长"] and "broader" not in rows["政协主席"]  # other bodies' heads
     assert "broader" not in rows["中央和国家机关部门主要负责人"]  # the central organs, above the province
-    assert len(rows) == 28
+    assert "broader" not in rows["共青团委员会书记"]  # the Youth League's committees: not the Party committees
+    assert len(rows) == 29
 
 
 # ------------------------------------------------------------------------------------------- rdflib backend
