@@ -754,3 +754,44 @@ def test_a_provision_clearly_first_is_cited_even_when_no_kind_is_asked(assistant
     a = assistant.ask("What do the measures say about personally directing and supervising key rule-of-law work?")
     assert not a.abstained and {c.article for c in a.citations} == {4}, a.answer
     assert {c.measure for c in a.citations} == set(assistant.measure_ids)
+
+
+def test_the_genre_subject_beside_a_post_narrows_nothing(assistant: Assistant) -> None:
+    # topics.ttl fzqa:genreSubject: 法治建设 is what every provision is about; beside a post it is no topic
+    plain = {c.key() for c in assistant.ask("县委书记要做什么？").citations if c.item is not None}
+    chatty = {
+        c.key()
+        for c in assistant.ask("我刚调过来当县委书记，法治建设这一摊，我本人具体要抓哪些事？").citations
+        if c.item is not None
+    }
+    assert len(plain) >= 10 and chatty == plain, plain ^ chatty
+
+
+def test_a_figure_the_measures_do_not_give_is_said_so(assistant: Assistant) -> None:
+    # a ratio, a rate, a minimum number, the length of a text (questions.ttl askShare, askNumber, askDuration)
+    for q in (
+        "法治建设经费最少要占财政支出的多大比例？",
+        "What's the target rate for agency heads turning up in court when the government is sued?",
+        "What's the minimum number of legal advisers a county government has to keep on?",
+        "How long should the rule-of-law part of my year-end report be?",
+    ):
+        a = assistant.ask(q)
+        assert a.abstained and not a.citations and a.details["plan"] == "no-detail", (q, a.details["plan"])
+
+
+def test_the_catch_all_case_and_a_failed_task_are_their_own_items(assistant: Assistant) -> None:
+    # topics.ttl catchAll → 贵州 9(5); 任务 inside 任务没完成 is that topic's word, not "what are the tasks"
+    for q, item in (
+        ("贵州列的那几种要问责的情况以外，还有没有兜底的说法？", 5),
+        ("Is Guizhou's list of situations that trigger accountability a closed list, or is there a catch-all?", 5),
+        ("上面交下来的法治建设任务没完成，主要负责人会怎么样？", 1),
+    ):
+        a = assistant.ask(q)
+        items = {c.item for c in a.citations if c.item is not None}
+        assert items == {item} and {c.measure for c in a.citations} == {"guizhou-2020"}, (q, a.answer)
+
+
+def test_a_posts_own_row_first_for_the_topic_is_not_abstained_on(assistant: Assistant) -> None:
+    # of a graph plan's rows (the post's), the one clause search ranks first for the topic alone, carrying it
+    a = assistant.ask("我是贵州一个街道的党工委书记，普法宣传这摊子事我要抓吗？")
+    assert not a.abstained and ("guizhou-2020", 5, 6) in {c.key() for c in a.citations}, a.answer
